@@ -1,0 +1,48 @@
+# Makefile for pg_capacity (PGXS)
+#
+#   make && make install          build and install against pg_config
+#   make installcheck             pg_regress suite on a temporary instance
+#                                 with the library preloaded (test/sql, expected/)
+#   make prove_installcheck       TAP tests (test/t), PostgreSQL::Test::Cluster
+#   make unittest                 pure-C unit tests of the formulas and parsers
+#
+# Warnings-as-errors is CI's business: it passes PG_CFLAGS="-Wall -Wextra -Werror".
+
+EXTENSION = pg_capacity
+MODULE_big = pg_capacity
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
+OBJS = \
+	src/pg_capacity.o \
+	src/metrics.o \
+	src/history.o \
+	src/persist.o \
+	src/os_metrics.o \
+	src/sampler.o \
+	src/sql_functions.o
+
+DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+PGFILEDESC = "pg_capacity - capacity planning from inside PostgreSQL"
+
+TESTS = $(wildcard test/sql/*.sql)
+REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
+REGRESS_OPTS = --inputdir=test --temp-instance=tmp_check \
+	--temp-config=test/pg_capacity.conf --load-extension=$(EXTENSION)
+
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+EXTRA_CLEAN = tmp_check results regression.diffs regression.out \
+	test/unit/test_formulas
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Pure-C unit tests: the parsers and formulas, built without the server.
+test/unit/test_formulas: test/unit/test_formulas.c src/os_metrics.c src/history.c src/metrics.c
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $^ -lm
+
+.PHONY: unittest
+unittest: test/unit/test_formulas
+	test/unit/test_formulas

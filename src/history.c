@@ -1,0 +1,231 @@
+/*-------------------------------------------------------------------------
+ *
+ * history.c
+ *		Ring buffers of raw samples and of minute, hour and day rollups
+ *		(see history.h).  Pure code: no server calls, no allocation.
+ *
+ * Every raw sample is folded directly into the open bucket of each rollup
+ * level, so a level never depends on another level's rounding: the mean of
+ * an hour is the mean of its samples, and its maximum the largest sample.
+ * A bucket is closed, and moved into its ring, when a sample arrives that
+ * belongs to another bucket of that level.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <string.h>
+
+#include "history.h"
+
+const char *const cap_level_names[CAP_NUM_LEVELS] = {"raw", "minute", "hour", "day"};
+
+const CapTime cap_level_width[CAP_NUM_LEVELS] = {
+	0,
+	60 * CAP_USECS_PER_SEC,
+	3600 * CAP_USECS_PER_SEC,
+	86400 * CAP_USECS_PER_SEC
+};
+
+static size_t
+entry_size(CapLevel level)
+{
+	return level == CAP_RAW ? sizeof(CapSample) : sizeof(CapBucket);
+}
+
+static size_t
+align8(size_t n)
+{
+	return (n + 7) & ~(size_t) 7;
+}
+
+size_t
+cap_history_size(const int32_t capacity[CAP_NUM_LEVELS])
+{
+	size_t		size = align8(sizeof(CapHistory));
+	int			l;
+
+	for (l = 0; l < CAP_NUM_LEVELS; l++)
+		size += align8(entry_size(l) * (size_t) capacity[l]);
+	return size;
+}
+
+void
+cap_history_init(CapHistory *h, const int32_t capacity[CAP_NUM_LEVELS])
+{
+	size_t		off = align8(sizeof(CapHistory));
+	int			l;
+
+	memset(h, 0, sizeof(CapHistory));
+	for (l = 0; l < CAP_NUM_LEVELS; l++)
+	{
+		h->ring[l].capacity = capacity[l];
+		h->offset[l] = off;
+		off += align8(entry_size(l) * (size_t) capacity[l]);
+	}
+	cap_history_reset(h);
+}
+
+void
+cap_history_reset(CapHistory *h)
+{
+	int			l;
+
+	for (l = 0; l < CAP_NUM_LEVELS; l++)
+	{
+		h->ring[l].count = 0;
+		h->ring[l].next = 0;
+		h->open_valid[l] = false;
+		/* zeroed entries keep padding deterministic in the history file */
+		memset((char *) h + h->offset[l], 0,
+			   entry_size(l) * (size_t) h->ring[l].capacity);
+		memset(&h->open[l], 0, sizeof(CapBucket));
+	}
+}
+
+static void *
+slot(const CapHistory *h, CapLevel level, int32_t physical)
+{
+	return (char *) h + h->offset[level] + entry_size(level) * (size_t) physical;
+}
+
+/* Physical slot of the i-th oldest entry of a ring. */
+static int32_t
+physical_index(const CapRing *r, int32_t i)
+{
+	int32_t		first = r->next - r->count;
+
+	if (first < 0)
+		first += r->capacity;
+	return (first + i) % r->capacity;
+}
+
+static void
+ring_push(CapHistory *h, CapLevel level, const void *entry)
+{
+	CapRing    *r = &h->ring[level];
+
+	if (r->capacity <= 0)
+		return;
+	memcpy(slot(h, level, r->next), entry, entry_size(level));
+	r->next = (r->next + 1) % r->capacity;
+	if (r->count < r->capacity)
+		r->count++;
+}
+
+CapTime
+cap_bucket_start(CapTime ts, CapLevel level)
+{
+	CapTime		width = cap_level_width[level];
+	CapTime		q;
+
+	if (width <= 0)
+		return ts;
+	q = ts / width;
+	if (ts % width != 0 && ts < 0)
+		q--;					/* floor, not truncation, before 2000 */
+	return q * width;
+}
+
+void
+cap_bucket_add(CapBucket *b, const CapSample *s)
+{
+	int			m;
+
+	for (m = 0; m < CAP_NUM_METRICS; m++)
+	{
+		double		v;
+
+		if (cap_sample_isnull(s, m))
+			continue;
+		v = s->v[m];
+		if (b->n[m] == 0 || v > b->max[m])
+			b->max[m] = v;
+		b->sum[m] += v;
+		b->n[m]++;
+	}
+}
+
+void
+cap_history_add(CapHistory *h, const CapSample *s)
+{
+	int			l;
+
+	ring_push(h, CAP_RAW, s);
+
+	for (l = CAP_MINUTE; l < CAP_NUM_LEVELS; l++)
+	{
+		CapTime		start = cap_bucket_start(s->ts, l);
+		CapBucket  *open = &h->open[l];
+
+		/* A sample of another bucket (later, or the clock went back) closes it. */
+		if (h->open_valid[l] && open->start != start)
+		{
+			ring_push(h, l, open);
+			h->open_valid[l] = false;
+		}
+		if (!h->open_valid[l])
+		{
+			memset(open, 0, sizeof(CapBucket));
+			open->start = start;
+			h->open_valid[l] = true;
+		}
+		cap_bucket_add(open, s);
+	}
+}
+
+int32_t
+cap_history_count(const CapHistory *h, CapLevel level)
+{
+	return h->ring[level].count + (level != CAP_RAW && h->open_valid[level] ? 1 : 0);
+}
+
+const CapSample *
+cap_history_raw(const CapHistory *h, int32_t i)
+{
+	const CapRing *r = &h->ring[CAP_RAW];
+
+	if (i < 0 || i >= r->count)
+		return NULL;
+	return (const CapSample *) slot(h, CAP_RAW, physical_index(r, i));
+}
+
+const CapBucket *
+cap_history_bucket(const CapHistory *h, CapLevel level, int32_t i)
+{
+	const CapRing *r = &h->ring[level];
+
+	if (level == CAP_RAW || i < 0)
+		return NULL;
+	if (i < r->count)
+		return (const CapBucket *) slot(h, level, physical_index(r, i));
+	if (i == r->count && h->open_valid[level])
+		return &h->open[level];
+	return NULL;
+}
+
+void
+cap_history_push_raw(CapHistory *h, const CapSample *s)
+{
+	ring_push(h, CAP_RAW, s);
+}
+
+void
+cap_history_push_bucket(CapHistory *h, CapLevel level, const CapBucket *b)
+{
+	if (level != CAP_RAW)
+		ring_push(h, level, b);
+}
+
+void
+cap_history_set_open(CapHistory *h, CapLevel level, const CapBucket *b)
+{
+	if (level == CAP_RAW)
+		return;
+	if (b == NULL)
+	{
+		h->open_valid[level] = false;
+		memset(&h->open[level], 0, sizeof(CapBucket));
+		return;
+	}
+	h->open[level] = *b;
+	h->open_valid[level] = true;
+}

@@ -1,0 +1,66 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_capacity.h
+ *		Declarations shared by the server-side parts of pg_capacity: the
+ *		settings, the shared-memory state and the entry points of the
+ *		sampler and of the history file.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_CAPACITY_H
+#define PG_CAPACITY_H
+
+#include "postgres.h"
+
+#include "storage/lwlock.h"
+#include "utils/timestamp.h"
+
+#include "history.h"
+
+#define CAP_HISTORY_FILE		"pg_stat_tmp/pg_capacity.history"
+#define CAP_WORKER_TYPE			"pg_capacity sampler"
+
+/* Settings (pg_capacity.*), defined in pg_capacity.c */
+extern bool cap_enabled;
+extern int	cap_sample_interval;	/* s */
+extern int	cap_persist_interval;	/* s */
+extern int	cap_size_interval;		/* s */
+extern int	cap_sample_timeout;		/* ms */
+extern char *cap_database;
+extern int	cap_raw_retention;		/* s */
+extern int	cap_minute_retention;	/* min */
+extern int	cap_hour_retention;		/* min */
+extern int	cap_day_retention;		/* min */
+extern int	cap_vcpus;
+extern int	cap_memory_mb;
+extern int	cap_disk_iops_limit;
+extern char *cap_os_root;
+
+/* State in shared memory; hist must be last (its arrays follow it). */
+typedef struct CapShared
+{
+	LWLock	   *lock;			/* protects everything below */
+	int			worker_pid;		/* 0 when no sampler runs */
+	bool		is_standby;		/* role at the last sample */
+	bool		loaded;			/* history file read into this memory */
+	int			connect_failures;	/* consecutive failed starts of the worker */
+	TimestampTz last_sample_at;
+	TimestampTz last_persist_at;
+	uint64		changes;		/* bumped by every change of hist */
+	Size		total_size;		/* bytes of this struct with hist */
+	CapHistory	hist;
+} CapShared;
+
+extern CapShared *cap_shared;
+
+/* Ring capacities derived from the retention settings. */
+extern void cap_ring_capacities(int32 capacity[CAP_NUM_LEVELS]);
+
+/* History file (persist.c) */
+extern bool cap_persist_history(void);
+extern void cap_load_history(void);
+
+/* The sampler's entry point (sampler.c) */
+extern PGDLLEXPORT void pg_capacity_worker_main(Datum main_arg);
+
+#endif							/* PG_CAPACITY_H */

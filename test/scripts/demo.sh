@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# demo.sh: THE main job of pg_capacity, on a fresh Debian 12 machine as root.
+#
+#   bash test/scripts/demo.sh        (from any directory)
+#
+# Installs what is missing (deps.sh), builds and installs the extension from a
+# scratch copy of this source tree, starts a throwaway PostgreSQL 15 with
+# pg_capacity preloaded (1 s sampling), runs a short pgbench load and prints
+# what the extension reports.  The server and its directory are removed on
+# exit, whatever happens.
+#
+# Environment: PGPORT (default 54329), PG_CONFIG (default
+# /usr/lib/postgresql/15/bin/pg_config), PG_CFLAGS, DEMO_SECONDS (pgbench
+# run length, default 20), DEMO_SCALE (pgbench -s, default 10).
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$SCRIPT_DIR/../.." && pwd)
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PORT=${PGPORT:-54329}
+DEMO_SECONDS=${DEMO_SECONDS:-20}
+DEMO_SCALE=${DEMO_SCALE:-10}
+
+section() { printf '\n======== %s ========\n' "$*"; }
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo.sh: run as root (it installs packages and the extension, and runs the server as postgres)" >&2
+	exit 1
+fi
+
+section "dependencies"
+bash "$SCRIPT_DIR/deps.sh"
+PGBIN=$("$PG_CONFIG" --bindir)
+unset PGDATA PGHOST PGHOSTADDR PGDATABASE PGUSER PGPASSWORD PGSERVICE PGOPTIONS || true
+
+WORK=$(mktemp -d /tmp/pg_capacity-demo.XXXXXX)
+DATA="$WORK/data"
+SERVER_STARTED=0
+cleanup() {
+	local rc=$?
+	if [ "$SERVER_STARTED" = 1 ]; then
+		section "stopping the server"
+		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$DATA" stop -m fast -w || true
+	fi
+	if [ "$rc" -ne 0 ] && [ -f "$WORK/server.log" ]; then
+		section "server log (last 40 lines)"
+		tail -n 40 "$WORK/server.log" || true
+	fi
+	rm -rf "$WORK"
+	if [ "$rc" -eq 0 ]; then echo "demo: done"; else echo "demo: FAILED (exit $rc)"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+section "build and install pg_capacity"
+mkdir -p "$WORK/src"
+rsync -a --exclude=.git --exclude=tmp_check --exclude=results \
+	--exclude=regression.diffs --exclude=regression.out --exclude=log \
+	--exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude='*.a' \
+	--exclude=/test/unit/test_formulas \
+	"$REPO/" "$WORK/src/"
+chown -R postgres:postgres "$WORK"
+chmod 755 "$WORK"
+(cd "$WORK/src" && runuser -u postgres -- make -s -j2 PG_CONFIG="$PG_CONFIG" PG_CFLAGS="${PG_CFLAGS:-}")
+(cd "$WORK/src" && make -s install PG_CONFIG="$PG_CONFIG" PG_CFLAGS="${PG_CFLAGS:-}")
+echo "installed into $("$PG_CONFIG" --pkglibdir) and $("$PG_CONFIG" --sharedir)/extension"
+
+as_pg() { (cd "$WORK" && runuser -u postgres -- env HOME="$WORK" PATH="$PGBIN:$PATH" "$@"); }
+PSQL=(as_pg psql -X -v ON_ERROR_STOP=1 -h "$WORK" -p "$PORT" -d postgres)
+
+section "start a throwaway PostgreSQL 15 (port $PORT, socket in $WORK)"
+as_pg initdb -D "$DATA" -U postgres --auth=trust --no-sync -E UTF8 --locale=C >"$WORK/initdb.log" \
+	|| { cat "$WORK/initdb.log"; exit 1; }
+cat >>"$DATA/postgresql.conf" <<CONF
+port = $PORT
+listen_addresses = ''
+unix_socket_directories = '$WORK'
+shared_preload_libraries = 'pg_capacity'
+pg_capacity.sample_interval = 1s
+pg_capacity.size_interval = 5s
+max_connections = 50
+shared_buffers = 128MB
+CONF
+SERVER_STARTED=1
+as_pg pg_ctl -D "$DATA" -l "$WORK/server.log" -w -t 60 start
+"${PSQL[@]}" -Atc "SELECT version()"
+
+section "CREATE EXTENSION pg_capacity"
+"${PSQL[@]}" -c "CREATE EXTENSION pg_capacity"
+
+section "pgbench -i -s $DEMO_SCALE"
+as_pg pgbench -i -q -s "$DEMO_SCALE" -h "$WORK" -p "$PORT" postgres 2>&1 | tail -n 3
+
+section "pgbench -c 4 -j 2 -T $DEMO_SECONDS (tpcb-like)"
+START_TS=$("${PSQL[@]}" -Atc "SELECT clock_timestamp()")
+as_pg pgbench -c 4 -j 2 -T "$DEMO_SECONDS" -h "$WORK" -p "$PORT" postgres 2>&1 \
+	| grep -vE '^(pgbench \(|starting vacuum|transaction type|scaling factor|query mode|number of (clients|threads))'
+END_TS=$("${PSQL[@]}" -Atc "SELECT clock_timestamp()")
+sleep 2   # one more sample after the load
+
+section "capacity.sampler_status()"
+"${PSQL[@]}" -x -c "SELECT * FROM capacity.sampler_status()"
+
+section "capacity.latest()"
+"${PSQL[@]}" -c "SELECT metric, round(value::numeric, 3) AS value, unit, sampled_at FROM capacity.latest()"
+
+section "capacity.history('tps', '1 minute', 'raw')"
+"${PSQL[@]}" -c "SELECT sampled_at, round(value::numeric, 1) AS tps FROM capacity.history('tps', '1 minute', 'raw')"
+
+section "the sampler's view of the pgbench run vs pgbench's own tps (above)"
+"${PSQL[@]}" -v start="$START_TS" -v end="$END_TS" <<'SQL'
+SELECT h.metric,
+       count(*) AS samples,
+       round(avg(h.value)::numeric, 1) AS avg,
+       round(max(h.max_value)::numeric, 1) AS max
+FROM unnest(ARRAY['tps', 'read_tps', 'write_tps', 'active_connections', 'cpu_pct', 'wal_bytes_per_sec']) AS m(metric),
+     LATERAL (SELECT m.metric, * FROM capacity.history(m.metric, '5 minutes', 'raw')) h
+WHERE h.sampled_at > :'start'::timestamptz + interval '1 s'
+  AND h.sampled_at <= :'end'::timestamptz
+GROUP BY h.metric
+ORDER BY array_position(ARRAY['tps', 'read_tps', 'write_tps', 'active_connections', 'cpu_pct', 'wal_bytes_per_sec'], h.metric);
+SQL

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# run-tests.sh: THE test command of pg_capacity.
+#
+#   bash test/scripts/run-tests.sh        (as root, from any directory)
+#
+# Installs what is missing (deps.sh), copies this source tree into a scratch
+# directory owned by the postgres OS user (the caller's checkout is never
+# modified), builds there, installs as root, then as postgres runs
+#   make unittest             pure-C unit tests
+#   make installcheck         pg_regress suite (test/sql, expected/) on a temp instance
+#   make prove_installcheck   TAP tests (test/t/*.pl)
+# On failure it prints regression.diffs and the tails of the TAP logs and keeps
+# the scratch directory. The last line is "N passed, N failed" (regression
+# tests + TAP test files + the unit test binary); the exit status is non-zero
+# on any failure.
+#
+# Environment: PG_CFLAGS (extra compiler flags, CI passes -Wall -Wextra -Werror),
+# PG_CONFIG (default /usr/lib/postgresql/15/bin/pg_config), PROVE_FLAGS,
+# KEEP_SCRATCH=1 keeps the scratch directory even on success,
+# TEST_TIMEOUT_{UNIT,REGRESS,TAP} (seconds, per stage).
+set -uo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$SCRIPT_DIR/../.." && pwd)
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PG_CFLAGS=${PG_CFLAGS:-}
+PROVE_FLAGS=${PROVE_FLAGS:---timer}
+TEST_TIMEOUT_UNIT=${TEST_TIMEOUT_UNIT:-300}
+TEST_TIMEOUT_REGRESS=${TEST_TIMEOUT_REGRESS:-900}
+TEST_TIMEOUT_TAP=${TEST_TIMEOUT_TAP:-2400}
+START=$(date +%s)
+
+passed=0
+failed=0
+declare -a SUMMARY=()
+
+section() { printf '\n==== %s ====\n' "$*"; }
+
+finish() {
+	local rc=$1
+	section "summary ($(( $(date +%s) - START ))s)"
+	local line
+	for line in "${SUMMARY[@]}"; do echo "  $line"; done
+	if [ "$rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "${KEEP_SCRATCH:-0}" != 1 ]; then
+		cleanup_scratch
+	elif [ -n "${SCRATCH:-}" ]; then
+		stop_servers
+		echo "  scratch directory kept: $SCRATCH"
+	fi
+	echo "$passed passed, $failed failed"
+	if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi
+	exit 0
+}
+
+# Stop any server a test left running under the scratch directory (a test
+# killed by its timeout leaves its postmaster behind).
+stop_servers() {
+	[ -n "${SCRATCH:-}" ] && [ -d "$SCRATCH" ] || return 0
+	local pidfile datadir
+	while IFS= read -r pidfile; do
+		datadir=$(dirname "$pidfile")
+		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$datadir" stop -m immediate -w >/dev/null 2>&1 || true
+	done < <(find "$SCRATCH" -name postmaster.pid 2>/dev/null)
+}
+
+cleanup_scratch() {
+	[ -n "${SCRATCH:-}" ] && [ -d "$SCRATCH" ] || return 0
+	stop_servers
+	rm -rf "$SCRATCH"
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "run-tests.sh: run as root (it installs packages and the extension, and runs the tests as postgres)" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+section "dependencies"
+if ! bash "$SCRIPT_DIR/deps.sh"; then
+	SUMMARY+=("deps: FAILED")
+	failed=$((failed + 1))
+	finish 1
+fi
+PGBIN=$("$PG_CONFIG" --bindir)
+echo "pg_config: $PG_CONFIG ($("$PG_CONFIG" --version))"
+
+# Environment that would point libpq or the TAP framework elsewhere.
+unset PGDATA PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGPASSWORD PGSERVICE PGOPTIONS PGAPPNAME || true
+
+section "scratch copy"
+SCRATCH=$(mktemp -d /tmp/pg_capacity-test.XXXXXX)
+BUILD="$SCRATCH/src"
+LOGDIR="$SCRATCH/logs"
+mkdir -p "$BUILD" "$LOGDIR"
+rsync -a --exclude=.git --exclude=tmp_check --exclude=results \
+	--exclude=regression.diffs --exclude=regression.out --exclude=log \
+	--exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude='*.a' \
+	--exclude=/test/unit/test_formulas \
+	"$REPO/" "$BUILD/"
+chown -R postgres:postgres "$SCRATCH"
+chmod 755 "$SCRATCH"
+echo "copied $REPO -> $BUILD"
+
+# as_pg CMD...: run in the build directory as the postgres OS user.
+as_pg() {
+	(cd "$BUILD" && runuser -u postgres -- env HOME="$(getent passwd postgres | cut -d: -f6)" \
+		USER=postgres LOGNAME=postgres PATH="$PGBIN:$PATH" "$@")
+}
+
+# run_logged NAME CMD...: run, tee output to $LOGDIR/NAME.log, return its status.
+run_logged() {
+	local name=$1; shift
+	"$@" </dev/null 2>&1 | tee "$LOGDIR/$name.log"
+	return "${PIPESTATUS[0]}"
+}
+
+section "build (PG_CFLAGS='$PG_CFLAGS')"
+if ! run_logged build as_pg make -j2 PG_CONFIG="$PG_CONFIG" PG_CFLAGS="$PG_CFLAGS"; then
+	SUMMARY+=("build: FAILED")
+	failed=$((failed + 1))
+	finish 1
+fi
+SUMMARY+=("build: ok")
+
+section "install (root)"
+if ! run_logged install bash -c 'cd "$1" && make install PG_CONFIG="$2" PG_CFLAGS="$3"' _ "$BUILD" "$PG_CONFIG" "$PG_CFLAGS"; then
+	SUMMARY+=("install: FAILED")
+	failed=$((failed + 1))
+	finish 1
+fi
+SUMMARY+=("install: ok")
+
+# ---- unit tests -------------------------------------------------------------
+section "unit tests (make unittest)"
+if run_logged unittest as_pg timeout -k 30 "$TEST_TIMEOUT_UNIT" make unittest PG_CONFIG="$PG_CONFIG" PG_CFLAGS="$PG_CFLAGS"; then
+	passed=$((passed + 1))
+	SUMMARY+=("unit tests: ok")
+else
+	failed=$((failed + 1))
+	SUMMARY+=("unit tests: FAILED (log: $LOGDIR/unittest.log)")
+fi
+
+# ---- pg_regress -------------------------------------------------------------
+section "regression tests (make installcheck)"
+run_logged installcheck as_pg timeout -k 30 "$TEST_TIMEOUT_REGRESS" make installcheck PG_CONFIG="$PG_CONFIG"
+rc=$?
+r_ok=$(grep -cE '\.\.\. ok( |$)' "$LOGDIR/installcheck.log")
+r_bad=$(grep -cE '\.\.\. (FAILED|failed)' "$LOGDIR/installcheck.log")
+if [ "$rc" -ne 0 ] && [ "$r_bad" -eq 0 ]; then r_bad=1; fi   # failed before any test ran
+passed=$((passed + r_ok))
+failed=$((failed + r_bad))
+if [ "$rc" -eq 0 ]; then
+	SUMMARY+=("regression: $r_ok passed")
+else
+	SUMMARY+=("regression: $r_ok passed, $r_bad FAILED")
+	if [ -f "$BUILD/regression.diffs" ]; then
+		section "regression.diffs (first 400 lines)"
+		head -n 400 "$BUILD/regression.diffs"
+	fi
+	# make prove_installcheck removes tmp_check: save the temp instance's log now.
+	if [ -d "$BUILD/tmp_check/log" ]; then
+		mkdir -p "$LOGDIR/regress_log"
+		cp -r "$BUILD/tmp_check/log/." "$LOGDIR/regress_log/" 2>/dev/null || true
+		for f in "$BUILD"/tmp_check/log/*; do
+			[ -f "$f" ] || continue
+			section "tail of $f"
+			tail -n 60 "$f"
+		done
+	fi
+fi
+
+# ---- TAP --------------------------------------------------------------------
+section "TAP tests (make prove_installcheck)"
+n_tap=$(find "$BUILD/test/t" -maxdepth 1 -name '*.pl' 2>/dev/null | wc -l)
+if [ "$n_tap" -eq 0 ]; then
+	echo "no TAP tests in test/t"
+	SUMMARY+=("TAP: no test files")
+else
+	run_logged prove as_pg timeout -k 30 "$TEST_TIMEOUT_TAP" make prove_installcheck PG_CONFIG="$PG_CONFIG" PROVE_FLAGS="$PROVE_FLAGS"
+	rc=$?
+	t_ok=$(grep -cE '\.pl \.+ (ok|skipped)' "$LOGDIR/prove.log")
+	t_bad=$((n_tap - t_ok))
+	if [ "$rc" -ne 0 ] && [ "$t_bad" -le 0 ]; then t_bad=1; fi
+	[ "$t_bad" -lt 0 ] && t_bad=0
+	passed=$((passed + t_ok))
+	failed=$((failed + t_bad))
+	if [ "$rc" -eq 0 ] && [ "$t_bad" -eq 0 ]; then
+		SUMMARY+=("TAP: $t_ok files passed")
+	else
+		SUMMARY+=("TAP: $t_ok files passed, $t_bad FAILED")
+		# Logs of the test files that did not pass: regress_log_NAME and NAME_*.log.
+		for t in "$BUILD"/test/t/*.pl; do
+			tn=$(basename "$t" .pl)
+			if grep -qE "$tn\.pl \.+ (ok|skipped)" "$LOGDIR/prove.log"; then continue; fi
+			for f in "$BUILD/tmp_check/log/regress_log_$tn" "$BUILD/tmp_check/log/${tn}"_*.log; do
+				[ -f "$f" ] || continue
+				section "tail of $f"
+				tail -n 80 "$f"
+			done
+		done
+	fi
+fi
+
+finish 0

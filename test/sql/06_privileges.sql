@@ -1,0 +1,35 @@
+--
+-- 06_privileges: nothing for PUBLIC; the monitoring functions for pg_monitor;
+-- reset_history() for superusers only.
+--
+CREATE ROLE regress_cap_nobody LOGIN;
+CREATE ROLE regress_cap_monitor LOGIN IN ROLE pg_monitor;
+
+SET ROLE regress_cap_nobody;
+SELECT count(*) FROM capacity.latest();
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM capacity.metrics();
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM capacity.history('tps');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM capacity.sampler_status();
+\echo :LAST_ERROR_SQLSTATE
+SELECT capacity.reset_history();
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
+SET ROLE regress_cap_monitor;
+SELECT count(*) AS metrics FROM capacity.metrics();
+SELECT count(*) AS latest FROM capacity.latest();
+SELECT count(*) >= 3 AS history FROM capacity.history('tps', '1 hour', 'raw');
+SELECT count(*) >= 1 AS history_minute FROM capacity.history('tps', '1 hour', 'minute');
+SELECT role, raw_samples >= 3 AS raw_ok FROM capacity.sampler_status();
+SELECT capacity.reset_history();
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
+-- the failed reset left the history alone
+SELECT raw_samples >= 3 AS history_kept FROM capacity.sampler_status();
+
+DROP ROLE regress_cap_nobody;
+DROP ROLE regress_cap_monitor;
