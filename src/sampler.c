@@ -135,6 +135,9 @@ static SamplerState *state;
 static void worker_exit(int code, Datum arg);
 static void apply_timeouts(void);
 static void take_sample(SamplerState *st);
+static void forget_baselines(SamplerState *st);
+static void run_cycle(MemoryContext cycle_cxt, TimestampTz *next_sample,
+					  TimestampTz *next_persist, uint64 *persisted_changes);
 
 static inline void
 set_value(CapSample *s, CapMetric m, double v)
@@ -787,6 +790,67 @@ sleep_ms(long ms)
 	}
 }
 
+/*
+ * One turn of the worker loop: reload settings, take a sample when one is
+ * due, write the history file when that is due.
+ */
+static void
+run_cycle(MemoryContext cycle_cxt, TimestampTz *next_sample,
+		  TimestampTz *next_persist, uint64 *persisted_changes)
+{
+	TimestampTz now;
+
+	if (ConfigReloadPending)
+	{
+		ConfigReloadPending = false;
+		ProcessConfigFile(PGC_SIGHUP);
+		apply_timeouts();
+		now = GetCurrentTimestamp();
+		/* a shorter interval or persist interval applies at once */
+		*next_sample = Min(*next_sample,
+						  TimestampTzPlusMilliseconds(now, cap_sample_interval * 1000L));
+		*next_persist = Min(*next_persist,
+						   TimestampTzPlusMilliseconds(now, cap_persist_interval * 1000L));
+	}
+
+	now = GetCurrentTimestamp();
+	if (now >= *next_sample)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(cycle_cxt);
+
+		if (cap_enabled)
+			take_sample(state);
+		else
+			forget_baselines(state);
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(cycle_cxt);
+
+		/* keep a steady cadence; skip what a long stall missed */
+		*next_sample = TimestampTzPlusMilliseconds(*next_sample, cap_sample_interval * 1000L);
+		if (*next_sample <= now)
+			*next_sample = TimestampTzPlusMilliseconds(now, cap_sample_interval * 1000L);
+	}
+
+	if (now >= *next_persist)
+	{
+		uint64		changes;
+
+		LWLockAcquire(cap_shared->lock, LW_SHARED);
+		changes = cap_shared->changes;
+		LWLockRelease(cap_shared->lock);
+		if (changes != *persisted_changes)
+		{
+			MemoryContext oldcxt = MemoryContextSwitchTo(cycle_cxt);
+
+			if (cap_persist_history())
+				*persisted_changes = changes;
+			MemoryContextSwitchTo(oldcxt);
+			MemoryContextReset(cycle_cxt);
+		}
+		*next_persist = TimestampTzPlusMilliseconds(now, cap_persist_interval * 1000L);
+	}
+}
+
 void
 pg_capacity_worker_main(Datum main_arg)
 {
@@ -861,57 +925,29 @@ pg_capacity_worker_main(Datum main_arg)
 		TimestampTz wake;
 		long		timeout;
 
-		CHECK_FOR_INTERRUPTS();
-
-		if (ConfigReloadPending)
+		/*
+		 * An error that escapes the sources (a cancel request, a timeout
+		 * firing between two sources, out of memory) costs this cycle, not
+		 * the worker: log it, clean up, go on.
+		 */
+		PG_TRY();
 		{
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-			apply_timeouts();
-			now = GetCurrentTimestamp();
-			/* a shorter interval or persist interval applies at once */
-			next_sample = Min(next_sample,
-							  TimestampTzPlusMilliseconds(now, cap_sample_interval * 1000L));
-			next_persist = Min(next_persist,
-							   TimestampTzPlusMilliseconds(now, cap_persist_interval * 1000L));
+			CHECK_FOR_INTERRUPTS();
+			run_cycle(cycle_cxt, &next_sample, &next_persist, &persisted_changes);
 		}
-
-		now = GetCurrentTimestamp();
-		if (now >= next_sample)
+		PG_CATCH();
 		{
-			MemoryContext oldcxt = MemoryContextSwitchTo(cycle_cxt);
-
-			if (cap_enabled)
-				take_sample(state);
-			else
-				forget_baselines(state);
-			MemoryContextSwitchTo(oldcxt);
+			MemoryContextSwitchTo(TopMemoryContext);
+			EmitErrorReport();
+			FlushErrorState();
+			disable_timeout(STATEMENT_TIMEOUT, false);
+			AbortOutOfAnyTransaction();
 			MemoryContextReset(cycle_cxt);
-
-			/* keep a steady cadence; skip what a long stall missed */
-			next_sample = TimestampTzPlusMilliseconds(next_sample, cap_sample_interval * 1000L);
-			if (next_sample <= now)
-				next_sample = TimestampTzPlusMilliseconds(now, cap_sample_interval * 1000L);
+			forget_baselines(state);
+			now = GetCurrentTimestamp();
+			next_sample = TimestampTzPlusMilliseconds(now, cap_sample_interval * 1000L);
 		}
-
-		if (now >= next_persist)
-		{
-			uint64		changes;
-
-			LWLockAcquire(cap_shared->lock, LW_SHARED);
-			changes = cap_shared->changes;
-			LWLockRelease(cap_shared->lock);
-			if (changes != persisted_changes)
-			{
-				MemoryContext oldcxt = MemoryContextSwitchTo(cycle_cxt);
-
-				if (cap_persist_history())
-					persisted_changes = changes;
-				MemoryContextSwitchTo(oldcxt);
-				MemoryContextReset(cycle_cxt);
-			}
-			next_persist = TimestampTzPlusMilliseconds(now, cap_persist_interval * 1000L);
-		}
+		PG_END_TRY();
 
 		wake = Min(next_sample, next_persist);
 		now = GetCurrentTimestamp();

@@ -7,8 +7,8 @@
 # directory owned by the postgres OS user (the caller's checkout is never
 # modified), builds there, installs as root, then as postgres runs
 #   make unittest             pure-C unit tests
-#   make installcheck         pg_regress suite (test/sql, expected/) on a temp instance
-#   make prove_installcheck   TAP tests (test/t/*.pl)
+#   make installcheck TAP_TESTS=   pg_regress suite (test/sql, expected/) on a temp instance
+#   make installcheck REGRESS=     TAP tests (test/t/*.pl)
 # On failure it prints regression.diffs and the tails of the TAP logs and keeps
 # the scratch directory. The last line is "N passed, N failed" (regression
 # tests + TAP test files + the unit test binary); the exit status is non-zero
@@ -141,8 +141,10 @@ else
 fi
 
 # ---- pg_regress -------------------------------------------------------------
-section "regression tests (make installcheck)"
-run_logged installcheck as_pg timeout -k 30 "$TEST_TIMEOUT_REGRESS" make installcheck PG_CONFIG="$PG_CONFIG"
+# PGXS's installcheck runs pg_regress (REGRESS) and then prove (TAP_TESTS):
+# run them one at a time by emptying the other.
+section "regression tests (make installcheck TAP_TESTS=)"
+run_logged installcheck as_pg timeout -k 30 "$TEST_TIMEOUT_REGRESS" make installcheck TAP_TESTS= PG_CONFIG="$PG_CONFIG"
 rc=$?
 r_ok=$(grep -cE '\.\.\. ok( |$)' "$LOGDIR/installcheck.log")
 r_bad=$(grep -cE '\.\.\. (FAILED|failed)' "$LOGDIR/installcheck.log")
@@ -170,13 +172,13 @@ else
 fi
 
 # ---- TAP --------------------------------------------------------------------
-section "TAP tests (make prove_installcheck)"
+section "TAP tests (make installcheck REGRESS=)"
 n_tap=$(find "$BUILD/test/t" -maxdepth 1 -name '*.pl' 2>/dev/null | wc -l)
 if [ "$n_tap" -eq 0 ]; then
 	echo "no TAP tests in test/t"
 	SUMMARY+=("TAP: no test files")
 else
-	run_logged prove as_pg timeout -k 30 "$TEST_TIMEOUT_TAP" make prove_installcheck PG_CONFIG="$PG_CONFIG" PROVE_FLAGS="$PROVE_FLAGS"
+	run_logged prove as_pg timeout -k 30 "$TEST_TIMEOUT_TAP" make installcheck REGRESS= TAP_TESTS=1 PG_CONFIG="$PG_CONFIG" PROVE_FLAGS="$PROVE_FLAGS"
 	rc=$?
 	t_ok=$(grep -cE '\.pl \.+ (ok|skipped)' "$LOGDIR/prove.log")
 	t_bad=$((n_tap - t_ok))

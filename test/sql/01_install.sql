@@ -39,8 +39,12 @@ SELECT has_schema_privilege('pg_monitor', 'capacity', 'USAGE') AS pg_monitor_usa
 
 -- not relocatable, and only into schema capacity
 ALTER EXTENSION pg_capacity SET SCHEMA public;
+-- DROP EXTENSION removes every member; the schema that CREATE EXTENSION made
+-- from the control file is no member, so PostgreSQL keeps it (empty)
 DROP EXTENSION pg_capacity;
-SELECT count(*) AS capacity_schemas FROM pg_namespace WHERE nspname = 'capacity';
+SELECT count(*) AS capacity_schemas,
+       (SELECT count(*) FROM pg_proc WHERE pronamespace = 'capacity'::regnamespace) AS functions_left
+FROM pg_namespace WHERE nspname = 'capacity';
 CREATE EXTENSION pg_capacity SCHEMA public;
 CREATE EXTENSION pg_capacity;
 SELECT extversion = (SELECT default_version FROM pg_available_extensions

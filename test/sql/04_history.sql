@@ -9,7 +9,8 @@ LANGUAGE sql VOLATILE AS $$
 	WITH h AS (
 		SELECT sampled_at, value, max_value,
 		       lag(sampled_at) OVER (ORDER BY o) AS prev,
-		       clock_timestamp() AS now
+		       clock_timestamp() AS now,
+		       sampled_at AT TIME ZONE 'UTC' AS utc
 		FROM capacity.history(p_metric, p_since, p_res) WITH ORDINALITY AS t(sampled_at, value, max_value, o)
 	)
 	SELECT count(*) > 0,
@@ -18,21 +19,27 @@ LANGUAGE sql VOLATILE AS $$
 	       coalesce(bool_and(sampled_at > now - p_since - interval '1 day'
 	                         AND sampled_at <= now), true),
 	       coalesce(bool_and(value IS NULL OR value <= max_value * (1 + 1e-12) + 1e-12), true),
-	       coalesce(bool_and(value IS NOT DISTINCT FROM max_value), true),
-	       coalesce(bool_and(date_trunc('minute', sampled_at AT TIME ZONE 'UTC') = sampled_at AT TIME ZONE 'UTC'), true),
-	       coalesce(bool_and(date_trunc('hour', sampled_at AT TIME ZONE 'UTC') = sampled_at AT TIME ZONE 'UTC'), true),
-	       coalesce(bool_and(date_trunc('day', sampled_at AT TIME ZONE 'UTC') = sampled_at AT TIME ZONE 'UTC'), true)
+	       -- raw rows: value = max_value, and (>= 3 samples 1 s apart) not all on minute boundaries
+	       coalesce(bool_and(value IS NOT DISTINCT FROM max_value), true)
+	         AND NOT coalesce(bool_and(date_trunc('minute', utc) = utc), true),
+	       coalesce(bool_and(date_trunc('minute', utc) = utc), true),
+	       coalesce(bool_and(date_trunc('hour', utc) = utc), true),
+	       coalesce(bool_and(date_trunc('day', utc) = utc), true)
 	FROM h
 $$;
 
--- explicit resolutions
-SELECT 'raw 1 min' AS call, * FROM pg_temp.check_history('tps', '1 minute', 'raw')
+-- explicit resolutions: raw samples, then buckets on UTC minutes, hours, days
+SELECT 'raw 1 min' AS call, nonempty, ordered, in_window, value_le_max, raw_like AS aligned
+FROM pg_temp.check_history('tps', '1 minute', 'raw')
 UNION ALL
-SELECT 'minute 1 hour', * FROM pg_temp.check_history('tps', '1 hour', 'minute')
+SELECT 'minute 1 hour', nonempty, ordered, in_window, value_le_max, minute_aligned
+FROM pg_temp.check_history('tps', '1 hour', 'minute')
 UNION ALL
-SELECT 'hour 1 day', * FROM pg_temp.check_history('tps', '1 day', 'hour')
+SELECT 'hour 1 day', nonempty, ordered, in_window, value_le_max, hour_aligned
+FROM pg_temp.check_history('tps', '1 day', 'hour')
 UNION ALL
-SELECT 'day 30 days', * FROM pg_temp.check_history('tps', '30 days', 'day');
+SELECT 'day 30 days', nonempty, ordered, in_window, value_le_max, day_aligned
+FROM pg_temp.check_history('tps', '30 days', 'day');
 
 -- the raw window is exact: nothing older than since
 SELECT count(*) >= 3 AS at_least_3,
@@ -40,15 +47,23 @@ SELECT count(*) >= 3 AS at_least_3,
 FROM capacity.history('tps', '1 minute', 'raw');
 
 -- auto picks the finest resolution that covers since (raw: 1 h, minute: 1 day,
--- hour: 90 days); raw rows are never all on minute boundaries
-SELECT 'auto 30 min' AS call, raw_like, minute_aligned FROM pg_temp.check_history('tps', '30 minutes', 'auto')
+-- hour: 90 days, else day)
+SELECT 'auto 30 min' AS call, raw_like FROM pg_temp.check_history('tps', '30 minutes', 'auto')
 UNION ALL
-SELECT 'auto default', raw_like, minute_aligned FROM pg_temp.check_history('tps', '1 hour', 'auto');
-SELECT 'auto 2 hours' AS call, minute_aligned, hour_aligned FROM pg_temp.check_history('tps', '2 hours', 'auto')
+SELECT 'auto default (1 hour)', raw_like FROM pg_temp.check_history('tps', '1 hour', 'auto');
+
+CREATE FUNCTION pg_temp.bucket_starts(p_since interval, p_res text) RETURNS timestamptz[]
+LANGUAGE sql VOLATILE AS $$
+	SELECT array_agg(sampled_at ORDER BY sampled_at) FROM capacity.history('tps', p_since, p_res)
+$$;
+SELECT 'auto 2 hours = minute' AS call,
+       pg_temp.bucket_starts('2 hours', 'auto') = pg_temp.bucket_starts('2 hours', 'minute') AS same
 UNION ALL
-SELECT 'auto 7 days', minute_aligned, hour_aligned FROM pg_temp.check_history('tps', '7 days', 'auto')
+SELECT 'auto 7 days = hour',
+       pg_temp.bucket_starts('7 days', 'auto') = pg_temp.bucket_starts('7 days', 'hour')
 UNION ALL
-SELECT 'auto 365 days', hour_aligned, day_aligned FROM pg_temp.check_history('tps', '365 days', 'auto');
+SELECT 'auto 365 days = day',
+       pg_temp.bucket_starts('365 days', 'auto') = pg_temp.bucket_starts('365 days', 'day');
 
 -- the defaults: history(metric) = history(metric, '1 hour', 'auto') is raw here
 SELECT count(*) >= 3 AS rows, bool_and(value IS NOT DISTINCT FROM max_value) AS raw_like

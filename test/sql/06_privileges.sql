@@ -18,6 +18,22 @@ SELECT capacity.reset_history();
 \echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 
+-- USAGE on the schema alone does not give EXECUTE: it was revoked from PUBLIC
+GRANT USAGE ON SCHEMA capacity TO regress_cap_nobody;
+SET ROLE regress_cap_nobody;
+SELECT count(*) FROM capacity.latest();
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM capacity.metrics();
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM capacity.history('tps');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM capacity.sampler_status();
+\echo :LAST_ERROR_SQLSTATE
+SELECT capacity.reset_history();
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+REVOKE USAGE ON SCHEMA capacity FROM regress_cap_nobody;
+
 SET ROLE regress_cap_monitor;
 SELECT count(*) AS metrics FROM capacity.metrics();
 SELECT count(*) AS latest FROM capacity.latest();

@@ -1,4 +1,4 @@
-# Copyright (c) pg_capacity authors
+# test/perl/PgCapacity/Util.pm: helpers of the pg_capacity TAP tests
 
 =pod
 

@@ -1,0 +1,156 @@
+# 003_crash.pl: worker hygiene.
+#
+#  - DROP DATABASE while the worker is connected does not hang (repeated);
+#  - pg_capacity.enabled = off pauses sampling (worker stays), on resumes;
+#  - a reloaded sample_interval takes effect;
+#  - the worker killed with SIGKILL: the postmaster reinitializes, a new worker
+#    samples again, with the history back to the last persist.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use PgCapacity::Util;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time usleep);
+
+my $node = pgc_new_node('crash', extra_conf => "restart_after_crash = on\n");
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION pg_capacity');
+ok(pgc_wait_samples($node, 2), 'the sampler takes samples');
+
+# ---------------------------------------------------------------------------
+# DROP DATABASE with the worker connected.
+# ---------------------------------------------------------------------------
+ok( $node->poll_query_until(
+		'postgres', q{
+		SELECT count(*) = 1 AND bool_and(a.datname = 'postgres' AND a.pid = s.worker_pid)
+		FROM pg_stat_activity a, capacity.sampler_status() s
+		WHERE a.backend_type = 'pg_capacity sampler'}),
+	'worker connected to postgres, visible in pg_stat_activity');
+
+for my $i (1 .. 3)
+{
+	for my $sql ('CREATE DATABASE d1', 'DROP DATABASE d1')
+	{
+		my ($out, $err, $timed_out) = ('', '', 0);
+		my $t0 = time;
+		my $rc = $node->psql(
+			'postgres', $sql,
+			stdout    => \$out,
+			stderr    => \$err,
+			timeout   => 60,
+			timed_out => \$timed_out);
+		my $secs = time - $t0;
+		ok(!$timed_out, "round $i: $sql does not hang (60 s limit)");
+		is($rc, 0, "round $i: $sql succeeds") or diag $err;
+		note sprintf("round %d: %s took %.2f s", $i, $sql, $secs);
+	}
+}
+my $t_after_drop = time;
+ok(pgc_wait_sample_after($node, $t_after_drop), 'still sampling after the DROP DATABASEs');
+
+# ---------------------------------------------------------------------------
+# pg_capacity.enabled = off pauses sampling, on resumes.
+# ---------------------------------------------------------------------------
+$node->safe_psql('postgres',
+	'ALTER SYSTEM SET pg_capacity.enabled = off; SELECT pg_reload_conf()');
+# Watch last_sample_at for 6 s (6 sample intervals): one sample may have been
+# in flight when the reload arrived, no more.
+my %seen;
+my $deadline = time + 6;
+my $last;
+while (time < $deadline)
+{
+	$last = pgc_status($node)->{last_sample_at};
+	$seen{$last} = 1;
+	usleep(250_000);
+}
+my $changes = scalar(keys %seen) - 1;
+note "enabled = off: last_sample_at changed $changes time(s) in 6 s";
+cmp_ok($changes, '<=', 1, 'enabled = off: last_sample_at stops advancing');
+ok(defined pgc_status($node)->{worker_pid}, 'enabled = off: the worker keeps running');
+
+$node->safe_psql('postgres',
+	'ALTER SYSTEM RESET pg_capacity.enabled; SELECT pg_reload_conf()');
+ok( $node->poll_query_until(
+		'postgres',
+		"SELECT last_sample_at > '$last' FROM capacity.sampler_status()"),
+	'enabled = on again: sampling resumes');
+
+# ---------------------------------------------------------------------------
+# sample_interval changed by reload.
+# ---------------------------------------------------------------------------
+$node->safe_psql('postgres',
+	"ALTER SYSTEM SET pg_capacity.sample_interval = '2s'; SELECT pg_reload_conf()");
+my $t_reload = pgc_q($node, 'SELECT extract(epoch FROM clock_timestamp())');
+my $from = $t_reload + 1;
+ok( $node->poll_query_until(
+		'postgres',
+		"SELECT count(*) >= 4 FROM capacity.history('tps', '1 hour', 'raw') "
+		  . "WHERE sampled_at > to_timestamp($from)"),
+	'four samples after sample_interval = 2s');
+my @rows = pgc_raw($node, 'tps', "sampled_at > to_timestamp($from)");
+my @gaps = map { $rows[$_][1] - $rows[ $_ - 1 ][1] } 1 .. $#rows;
+note 'sample spacing after sample_interval = 2s: '
+  . join(', ', map { sprintf '%.3f', $_ } @gaps);
+my @short = grep { $_ < 1.5 } @gaps;
+is(scalar(@short), 0, 'sample_interval = 2s: samples are >= 1.5 s apart');
+$node->safe_psql('postgres',
+	'ALTER SYSTEM RESET pg_capacity.sample_interval; SELECT pg_reload_conf()');
+
+# ---------------------------------------------------------------------------
+# SIGKILL of the worker.
+# ---------------------------------------------------------------------------
+my $s = pgc_wait_persist_after_now($node);
+ok(defined $s, 'a persist happened after a known sample');
+my $st = pgc_status($node);
+my $old_pid = $st->{worker_pid};
+my ($n_le_s, $oldest) = split /\|/, pgc_q(
+	$node, qq{
+	SELECT count(*), min(sampled_at) FROM capacity.history('tps', '1 hour', 'raw')
+	WHERE sampled_at <= '$s'});
+is( pgc_q($node,
+		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_capacity sampler'"),
+	$old_pid,
+	'worker_pid matches pg_stat_activity');
+note "killing worker $old_pid; last persist $st->{last_persist_at}; "
+  . "$n_le_s samples up to $s";
+
+my $off = -s $node->logfile;
+my $t_kill = time;
+ok(kill('KILL', $old_pid), 'SIGKILL sent to the worker');
+ok( $node->poll_query_until(
+		'postgres', qq{
+		SELECT worker_pid IS NOT NULL AND worker_pid <> $old_pid
+		       AND last_sample_at > to_timestamp($t_kill)
+		FROM capacity.sampler_status()}),
+	'a new worker is sampling after the crash');
+my $st2 = pgc_status($node);
+ok( $node->poll_query_until(
+		'postgres',
+		"SELECT last_sample_at > '$st2->{last_sample_at}' FROM capacity.sampler_status()"),
+	'new worker: last_sample_at advances');
+note "new worker pid $st2->{worker_pid}";
+
+my ($n_le_s_after, $oldest_after, $has_s) = split /\|/, pgc_q(
+	$node, qq{
+	SELECT count(*) FILTER (WHERE sampled_at <= '$s'), min(sampled_at),
+	       bool_or(sampled_at = '$s')
+	FROM capacity.history('tps', '1 hour', 'raw')});
+is($has_s, 't', 'after crash: the persisted sample is in the history');
+is($n_le_s_after, $n_le_s, 'after crash: history back to the last persist');
+is($oldest_after, $oldest, 'after crash: same oldest sample');
+
+my $log = slurp_file($node->logfile, $off);
+like($log, qr/background worker "pg_capacity sampler" \(PID $old_pid\) was terminated by signal 9/,
+	'log: the worker was terminated by signal 9');
+like($log, qr/all server processes terminated; reinitializing/,
+	'log: the postmaster reinitialized');
+unlike($log, qr/ignoring pg_capacity history file/, 'log: the history file was valid');
+
+$node->stop;
+done_testing();

@@ -1,0 +1,102 @@
+# 004_os_sources.pl: failing sources never stop the sampler.
+#
+#  - pg_capacity.os_root pointed at an empty directory: the OS metrics are
+#    NULL, the PostgreSQL metrics are not, and every failing source is logged
+#    once, not once per sample;
+#  - pg_capacity.database naming a database that does not exist: the server
+#    runs, the log says what is wrong, and the worker does not log a restart
+#    every second.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::RealBin/../perl";
+use PgCapacity::Util;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time usleep);
+
+my $empty = PostgreSQL::Test::Utils::tempdir();
+my $node = pgc_new_node('os', extra_conf => "pg_capacity.os_root = '$empty'\n");
+my $off = 0;
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION pg_capacity');
+is(pgc_q($node, 'SHOW pg_capacity.os_root'), $empty, 'os_root is the empty directory');
+
+# Rates need a baseline: look at the fourth sample or later.
+ok(pgc_wait_samples($node, 4), 'the sampler samples with an empty os_root');
+my $lat = pgc_latest($node);
+note 'latest() with empty os_root: '
+  . join(', ', map { "$_=" . ($lat->{$_} // 'NULL') } sort keys %$lat);
+
+for my $m (qw(cpu_pct memory_total_bytes memory_used_pct swap_io_per_sec oom_kills
+	disk_read_iops disk_write_iops disk_util_pct))
+{
+	ok(exists $lat->{$m} && !defined $lat->{$m}, "empty os_root: $m is NULL");
+}
+for my $m (qw(connections max_connections tps wal_bytes_per_sec disk_total_bytes))
+{
+	ok(defined $lat->{$m}, "empty os_root: $m is not NULL");
+}
+cmp_ok($lat->{max_connections} // 0, '>', 0, 'max_connections > 0');
+
+# Every failing source logged once.
+sub could_not_read
+{
+	my $log = slurp_file($node->logfile, $off);
+	my %count;
+	$count{$1}++ while $log =~ /pg_capacity: could not read (.+?): /g;
+	return \%count;
+}
+my $c1 = could_not_read();
+note "could not read lines: " . join(', ', map { "$_ x$c1->{$_}" } sort keys %$c1);
+cmp_ok(scalar(keys %$c1), '>=', 1, "'pg_capacity: could not read' is logged");
+my @dup = grep { $c1->{$_} != 1 } keys %$c1;
+is("@dup", '', 'each failing source is logged exactly once');
+
+# A few more samples later still once each.
+my $n = pgc_status($node)->{raw_samples};
+ok(pgc_wait_samples($node, $n + 3), 'three more samples');
+my $c2 = could_not_read();
+is_deeply($c2, $c1, 'no more could-not-read lines after more samples');
+ok(defined pgc_status($node)->{worker_pid}, 'the worker is still running');
+unlike(slurp_file($node->logfile, $off), qr/terminated by signal|exited with exit code/,
+	'the worker never exited');
+
+# ---------------------------------------------------------------------------
+# pg_capacity.database = a database that does not exist.
+# ---------------------------------------------------------------------------
+$node->stop;
+$node->append_conf('postgresql.conf',
+	"pg_capacity.os_root = ''\npg_capacity.database = 'nosuchdb'\n");
+$off = -s $node->logfile;
+$node->start;
+$node->wait_for_log(qr/nosuchdb/, $off);
+my $t0 = time;
+# Watch the log for 15 s; the server must keep answering meanwhile.
+my $alive = 1;
+while (time < $t0 + 15)
+{
+	$alive &&= (pgc_q($node, 'SELECT 1') eq '1');
+	usleep(500_000);
+}
+ok($alive, 'database = nosuchdb: the server keeps running');
+my $log = slurp_file($node->logfile, $off);
+my @lines = grep { /nosuchdb/ && !/statement:/ } split /\n/, $log;
+note "log lines naming nosuchdb over 15 s: " . scalar(@lines);
+note "  $_" for @lines[ 0 .. ($#lines < 4 ? $#lines : 4) ];
+ok((grep { /"nosuchdb".*does not exist|does not exist.*nosuchdb/ } @lines),
+	'the log says database "nosuchdb" does not exist');
+cmp_ok(scalar(@lines), '<=', 3, 'not logged every second (at most 3 times in 15 s)');
+my @exits = ($log =~ /background worker "pg_capacity sampler" \(PID \d+\) exited/g);
+note "worker exits over 15 s: " . scalar(@exits);
+cmp_ok(scalar(@exits), '<=', 3, 'the worker is not restarted every second');
+my $st = pgc_status($node);
+note "sampler_status(): worker_pid " . ($st->{worker_pid} // 'NULL')
+  . ", last_sample_at " . ($st->{last_sample_at} // 'NULL');
+unlike($log, qr/terminated by signal|PANIC/, 'no crash');
+
+$node->stop;
+done_testing();
