@@ -33,16 +33,21 @@ TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
 EXTRA_CLEAN = tmp_check results regression.diffs regression.out \
-	test/unit/test_formulas
+	test/unit/test_os_metrics test/unit/test_history
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# Pure-C unit tests: the parsers and formulas, built without the server.
-test/unit/test_formulas: test/unit/test_formulas.c src/os_metrics.c src/history.c src/metrics.c
+# Pure-C unit tests of the parsers and formulas, built without the server.
+UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history
+
+test/unit/test_os_metrics: test/unit/test_formulas.c src/os_metrics.c src/metrics.c
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $^ -lm
+
+test/unit/test_history: test/unit/test_history.c src/history.c src/metrics.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $^ -lm
 
 .PHONY: unittest
-unittest: test/unit/test_formulas
-	test/unit/test_formulas
+unittest: $(UNIT_TESTS)
+	@rc=0; for t in $(UNIT_TESTS); do echo "== $$t"; $$t || rc=1; done; exit $$rc

@@ -54,7 +54,6 @@
  */
 #define OS_V1_UNLIMITED		(UINT64_C(1) << 62)
 
-/* Where the cgroup files of this process live, found once per snapshot. */
 typedef enum OsCgroupMode
 {
 	OS_CGROUP_NONE,
@@ -62,13 +61,34 @@ typedef enum OsCgroupMode
 	OS_CGROUP_V2
 } OsCgroupMode;
 
-typedef struct OsCgroupDirs
+typedef enum OsController
 {
-	OsCgroupMode mode;
-	char		cpu[OS_PATH_SIZE];	/* v2: the unified directory */
-	char		cpuacct[OS_PATH_SIZE];
-	char		memory[OS_PATH_SIZE];
-} OsCgroupDirs;
+	OS_CTL_CPU,
+	OS_CTL_CPUACCT,
+	OS_CTL_MEMORY,
+	OS_NUM_CONTROLLERS
+} OsController;
+
+static const char *const os_controller_names[OS_NUM_CONTROLLERS] = {
+	"cpu", "cpuacct", "memory"
+};
+
+/*
+ * Where this process's cgroup files are, per controller.  A snapshot reads
+ * /proc/self/cgroup once and resolves a controller's directory only when
+ * it first needs it: without a CPU quota cpuacct is never looked up.
+ */
+typedef struct OsCgroup
+{
+	const char *root;
+	const char *text;			/* /proc/self/cgroup, NULL if unreadable */
+	bool		v2_resolved;
+	bool		v2;				/* the unified hierarchy is ours */
+	char		v2_dir[OS_PATH_SIZE];
+	bool		resolved[OS_NUM_CONTROLLERS];
+	OsCgroupMode mode[OS_NUM_CONTROLLERS];
+	char		dir[OS_NUM_CONTROLLERS][OS_PATH_SIZE];
+} OsCgroup;
 
 /* No c.h here (no server headers), so no pg_attribute_printf either. */
 #if defined(__GNUC__)
@@ -93,12 +113,14 @@ static bool read_cgroup_u64(const char *dir, const char *file, char *buf,
 static bool read_cgroup_key(const char *dir, const char *file, const char *key,
 							char *buf, uint64_t *value, char *err, size_t errlen);
 static double online_cpus(void);
-static bool find_v1_dir(const char *root, const char *cgtext,
-						const char *controller, char *dir);
-static void find_cgroup_dirs(const char *root, char *buf, OsCgroupDirs *dirs);
-static void read_cpu(const char *root, const OsCgroupDirs *dirs, char *buf,
+static void own_cgroup_dir(char *dir, size_t mountlen, const char *cgpath);
+static bool find_v1_dir(const char *root, OsController ctl,
+						const char *cgpath, char *dir);
+static OsCgroupMode cgroup_dir(OsCgroup *cg, OsController ctl,
+							   const char **dir);
+static void read_cpu(const char *root, OsCgroup *cg, char *buf,
 					 OsSnapshot *snap);
-static void read_memory(const char *root, const OsCgroupDirs *dirs, char *buf,
+static void read_memory(const char *root, OsCgroup *cg, char *buf,
 						OsSnapshot *snap);
 static void read_vmstat(const char *root, char *buf, OsSnapshot *snap);
 static void read_disk(const char *root, const char *datadir, char *buf,
@@ -582,107 +604,114 @@ online_cpus(void)
  */
 
 /*
- * The directory of our cgroup in a v1 hierarchy holding controller.  The
- * mount is <root>/sys/fs/cgroup/<controller>, or a combined "cpu,cpuacct"
- * directory where distributions do not add the usual symlinks.  Inside a
- * container with a cgroup namespace the path is "/"; without one the path
- * names the host's cgroup, which the container sees at the mount root.  A
- * path climbing out with ".." (a process outside the namespace root) is
- * treated the same way rather than followed.
+ * dir holds a controller's mount point (mountlen bytes): append our cgroup's
+ * path if that directory exists.  Inside a container with a cgroup
+ * namespace the path is "/"; without one it names the host's cgroup, which
+ * the container sees at the mount root.  A path climbing out with ".." (a
+ * process outside the namespace root) is treated the same way rather than
+ * followed.
+ */
+static void
+own_cgroup_dir(char *dir, size_t mountlen, const char *cgpath)
+{
+	struct stat st;
+
+	if (strcmp(cgpath, "/") == 0 || strstr(cgpath, "/..") != NULL ||
+		mountlen + strlen(cgpath) >= OS_PATH_SIZE)
+		return;
+	strcpy(dir + mountlen, cgpath);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		dir[mountlen] = '\0';
+}
+
+/*
+ * The directory of our cgroup in the v1 hierarchy of a controller.  It is
+ * mounted at <root>/sys/fs/cgroup/<controller>, or at a combined
+ * "cpu,cpuacct" directory where distributions do not add the usual
+ * symlinks.
  */
 static bool
-find_v1_dir(const char *root, const char *cgtext, const char *controller,
-			char *dir)
+find_v1_dir(const char *root, OsController ctl, const char *cgpath, char *dir)
 {
 	static const char *const cpu_dirs[] = {"cpu", "cpu,cpuacct", "cpuacct,cpu", NULL};
 	static const char *const cpuacct_dirs[] = {"cpuacct", "cpu,cpuacct", "cpuacct,cpu", NULL};
 	static const char *const memory_dirs[] = {"memory", NULL};
 	const char *const *cands;
-	char		cgpath[OS_PATH_SIZE];
 	struct stat st;
 	int			i;
 
-	if (!os_parse_cgroup_path(cgtext, controller, cgpath, sizeof(cgpath)))
-		return false;
-	if (strcmp(controller, "cpu") == 0)
-		cands = cpu_dirs;
-	else if (strcmp(controller, "cpuacct") == 0)
-		cands = cpuacct_dirs;
-	else
-		cands = memory_dirs;
-
+	cands = ctl == OS_CTL_CPU ? cpu_dirs :
+		ctl == OS_CTL_CPUACCT ? cpuacct_dirs : memory_dirs;
 	for (i = 0; cands[i]; i++)
 	{
 		int			len;
 
 		len = snprintf(dir, OS_PATH_SIZE, "%s/sys/fs/cgroup/%s", root, cands[i]);
-		if (len < 0 || len >= OS_PATH_SIZE || stat(dir, &st) != 0 ||
-			!S_ISDIR(st.st_mode))
-			continue;
-		/* the mount exists: prefer our own cgroup below it */
-		if (strcmp(cgpath, "/") != 0 && strstr(cgpath, "/..") == NULL &&
-			(size_t) len + strlen(cgpath) < OS_PATH_SIZE)
+		if (len < 0 || len >= OS_PATH_SIZE)
+			return false;
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		{
-			strcpy(dir + len, cgpath);
-			if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-				dir[len] = '\0';
+			own_cgroup_dir(dir, (size_t) len, cgpath);
+			return true;
 		}
-		return true;
 	}
 	return false;
 }
 
 /*
- * Find our cgroup directories from <root>/proc/self/cgroup.  cgroup v2 is
- * in use when there is a "0::" line and the unified hierarchy is mounted at
- * /sys/fs/cgroup (it has cgroup.controllers); a hybrid system shows a "0::"
- * line too, but with the unified tree elsewhere and the controllers on v1.
+ * The directory of a controller's files, and whether it is v1 or v2.  A
+ * "<n>:<controllers>:<path>" line naming the controller puts it on v1
+ * (hybrid systems have a "0::" line too, for a unified tree without those
+ * controllers).  Otherwise it is v2 when there is a "0::" line and the
+ * unified hierarchy is mounted at /sys/fs/cgroup: it has cgroup.controllers.
+ * Deciding per controller also copes with a v1 host that has some
+ * controllers on v2, and costs a pure v1 system no access() call.
  */
-static void
-find_cgroup_dirs(const char *root, char *buf, OsCgroupDirs *dirs)
+static OsCgroupMode
+cgroup_dir(OsCgroup *cg, OsController ctl, const char **dir)
 {
-	char		err[8];
 	char		cgpath[OS_PATH_SIZE];
-	char		mount[OS_PATH_SIZE];
-	struct stat st;
-	int			len;
 
-	dirs->mode = OS_CGROUP_NONE;
-	dirs->cpu[0] = dirs->cpuacct[0] = dirs->memory[0] = '\0';
-
-	snprintf(mount, sizeof(mount), "%s/proc/self/cgroup", root);
-	if (read_text(mount, buf, OS_CGROUP_BUFSIZE, err, sizeof(err)) < 0)
-		return;					/* no cgroups: the machine's figures */
-
-	len = snprintf(mount, sizeof(mount), "%s/sys/fs/cgroup/cgroup.controllers", root);
-	if (len > 0 && len < (int) sizeof(mount) &&
-		os_parse_cgroup_path(buf, "", cgpath, sizeof(cgpath)) &&
-		access(mount, F_OK) == 0)
+	if (!cg->resolved[ctl])
 	{
-		len -= (int) strlen("/cgroup.controllers");
-		mount[len] = '\0';
-		strcpy(dirs->cpu, mount);
-		if (strcmp(cgpath, "/") != 0 && strstr(cgpath, "/..") == NULL &&
-			(size_t) len + strlen(cgpath) < OS_PATH_SIZE)
+		cg->resolved[ctl] = true;
+		cg->mode[ctl] = OS_CGROUP_NONE;
+		if (cg->text == NULL)
+			;					/* no cgroups: the machine's figures */
+		else if (os_parse_cgroup_path(cg->text, os_controller_names[ctl],
+									  cgpath, sizeof(cgpath)))
 		{
-			strcpy(dirs->cpu + len, cgpath);
-			if (stat(dirs->cpu, &st) != 0 || !S_ISDIR(st.st_mode))
-				dirs->cpu[len] = '\0';
+			if (find_v1_dir(cg->root, ctl, cgpath, cg->dir[ctl]))
+				cg->mode[ctl] = OS_CGROUP_V1;
 		}
-		strcpy(dirs->cpuacct, dirs->cpu);
-		strcpy(dirs->memory, dirs->cpu);
-		dirs->mode = OS_CGROUP_V2;
-		return;
-	}
+		else
+		{
+			if (!cg->v2_resolved)
+			{
+				int			len;
 
-	if (!find_v1_dir(root, buf, "cpu", dirs->cpu))
-		dirs->cpu[0] = '\0';
-	if (!find_v1_dir(root, buf, "cpuacct", dirs->cpuacct))
-		dirs->cpuacct[0] = '\0';
-	if (!find_v1_dir(root, buf, "memory", dirs->memory))
-		dirs->memory[0] = '\0';
-	if (dirs->cpu[0] || dirs->cpuacct[0] || dirs->memory[0])
-		dirs->mode = OS_CGROUP_V1;
+				cg->v2_resolved = true;
+				len = snprintf(cg->v2_dir, OS_PATH_SIZE,
+							   "%s/sys/fs/cgroup/cgroup.controllers", cg->root);
+				if (len > 0 && len < OS_PATH_SIZE &&
+					os_parse_cgroup_path(cg->text, "", cgpath, sizeof(cgpath)) &&
+					access(cg->v2_dir, F_OK) == 0)
+				{
+					len -= (int) strlen("/cgroup.controllers");
+					cg->v2_dir[len] = '\0';
+					own_cgroup_dir(cg->v2_dir, (size_t) len, cgpath);
+					cg->v2 = true;
+				}
+			}
+			if (cg->v2)
+			{
+				strcpy(cg->dir[ctl], cg->v2_dir);
+				cg->mode[ctl] = OS_CGROUP_V2;
+			}
+		}
+	}
+	*dir = cg->dir[ctl];
+	return cg->mode[ctl];
 }
 
 
@@ -699,33 +728,37 @@ find_cgroup_dirs(const char *root, char *buf, OsCgroupDirs *dirs)
  * time, and os_compute scales the busy share by online CPUs / vcpus.
  */
 static void
-read_cpu(const char *root, const OsCgroupDirs *dirs, char *buf,
-		 OsSnapshot *snap)
+read_cpu(const char *root, OsCgroup *cg, char *buf, OsSnapshot *snap)
 {
 	char		err[160];
 	char		path[OS_PATH_SIZE + 64];
 	double		online = online_cpus();
 	double		quota = 0.0;
 	bool		has_quota = false;
+	const char *dir;
+	OsCgroupMode mode;
 	uint64_t	busy;
 	uint64_t	total;
 	long		clk;
 
 	/* the limit */
-	if (dirs->mode == OS_CGROUP_V2)
+	mode = cgroup_dir(cg, OS_CTL_CPU, &dir);
+	if (mode == OS_CGROUP_V2)
 	{
-		snprintf(path, sizeof(path), "%s/cpu.max", dirs->cpu);
+		snprintf(path, sizeof(path), "%s/cpu.max", dir);
 		if (read_text(path, buf, OS_READ_BUFSIZE, err, sizeof(err)) >= 0)
 			has_quota = os_parse_cgroup2_cpu_max(buf, &quota);
 	}
-	else if (dirs->mode == OS_CGROUP_V1 && dirs->cpu[0])
+	else if (mode == OS_CGROUP_V1)
 	{
 		char		qbuf[64];
 
-		snprintf(path, sizeof(path), "%s/cpu.cfs_quota_us", dirs->cpu);
-		if (read_text(path, qbuf, sizeof(qbuf), err, sizeof(err)) >= 0)
+		/* the period matters only if there is a quota ("-1": none) */
+		snprintf(path, sizeof(path), "%s/cpu.cfs_quota_us", dir);
+		if (read_text(path, qbuf, sizeof(qbuf), err, sizeof(err)) >= 0 &&
+			qbuf[0] != '-')
 		{
-			snprintf(path, sizeof(path), "%s/cpu.cfs_period_us", dirs->cpu);
+			snprintf(path, sizeof(path), "%s/cpu.cfs_period_us", dir);
 			if (read_text(path, buf, OS_READ_BUFSIZE, err, sizeof(err)) >= 0)
 				has_quota = os_parse_cgroup1_quota(qbuf, buf, &quota);
 		}
@@ -741,22 +774,26 @@ read_cpu(const char *root, const OsCgroupDirs *dirs, char *buf,
 	if (!snap->has_vcpus)
 		set_failed(snap, OS_SRC_CPU_LIMIT, "could not count the online CPUs");
 
-	/* busy time of the cgroup, when it is the cgroup that is limited */
-	if (has_quota && dirs->mode == OS_CGROUP_V2)
+	/*
+	 * Busy time of the cgroup, when it is the cgroup that is limited: v2
+	 * cpu.stat (always there, even without the cpu controller), v1
+	 * cpuacct.usage in nanoseconds.
+	 */
+	mode = has_quota ? cgroup_dir(cg, OS_CTL_CPUACCT, &dir) : OS_CGROUP_NONE;
+	if (mode == OS_CGROUP_V2)
 	{
-		if (read_cgroup_key(dirs->cpu, "cpu.stat", "usage_usec", buf,
+		if (read_cgroup_key(dir, "cpu.stat", "usage_usec", buf,
 							&snap->cpu_busy_usec, err, sizeof(err)))
 		{
 			snap->has_cpu = snap->cpu_from_cgroup = true;
 			return;
 		}
 	}
-	else if (has_quota && dirs->cpuacct[0])
+	else if (mode == OS_CGROUP_V1)
 	{
 		uint64_t	ns;
 
-		if (read_cgroup_u64(dirs->cpuacct, "cpuacct.usage", buf, &ns,
-							err, sizeof(err)))
+		if (read_cgroup_u64(dir, "cpuacct.usage", buf, &ns, err, sizeof(err)))
 		{
 			snap->cpu_busy_usec = ns / 1000;
 			snap->has_cpu = snap->cpu_from_cgroup = true;
@@ -807,8 +844,7 @@ read_cpu(const char *root, const OsCgroupDirs *dirs, char *buf,
  * on the machine it is MemTotal - MemAvailable.
  */
 static void
-read_memory(const char *root, const OsCgroupDirs *dirs, char *buf,
-			OsSnapshot *snap)
+read_memory(const char *root, OsCgroup *cg, char *buf, OsSnapshot *snap)
 {
 	char		err[160];
 	char		path[OS_PATH_SIZE + 64];
@@ -819,7 +855,9 @@ read_memory(const char *root, const OsCgroupDirs *dirs, char *buf,
 	bool		has_avail = false;
 	uint64_t	limit = 0;
 	bool		has_limit = false;
-	bool		v2 = dirs->mode == OS_CGROUP_V2;
+	const char *dir;
+	OsCgroupMode mode = cgroup_dir(cg, OS_CTL_MEMORY, &dir);
+	bool		v2 = mode == OS_CGROUP_V2;
 
 	snprintf(path, sizeof(path), "%s/proc/meminfo", root);
 	if (read_text(path, buf, OS_READ_BUFSIZE, meminfo_err, sizeof(meminfo_err)) >= 0)
@@ -847,9 +885,9 @@ read_memory(const char *root, const OsCgroupDirs *dirs, char *buf,
 	}
 
 	/* the cgroup's limit, if any ("max" in v2, a huge number in v1) */
-	if (dirs->mode != OS_CGROUP_NONE && dirs->memory[0])
+	if (mode != OS_CGROUP_NONE)
 	{
-		has_limit = read_cgroup_u64(dirs->memory,
+		has_limit = read_cgroup_u64(dir,
 									v2 ? "memory.max" : "memory.limit_in_bytes",
 									buf, &limit, err, sizeof(err)) &&
 			limit > 0 && (v2 || limit < OS_V1_UNLIMITED);
@@ -862,7 +900,7 @@ read_memory(const char *root, const OsCgroupDirs *dirs, char *buf,
 		uint64_t	usage;
 		uint64_t	inactive = 0;
 
-		if (!read_cgroup_u64(dirs->memory,
+		if (!read_cgroup_u64(dir,
 							 v2 ? "memory.current" : "memory.usage_in_bytes",
 							 buf, &usage, err, sizeof(err)))
 		{
@@ -871,7 +909,7 @@ read_memory(const char *root, const OsCgroupDirs *dirs, char *buf,
 		else
 		{
 			/* without memory.stat, count the cache as used */
-			if (!read_cgroup_key(dirs->memory, "memory.stat",
+			if (!read_cgroup_key(dir, "memory.stat",
 								 v2 ? "inactive_file" : "total_inactive_file",
 								 buf, &inactive, err, sizeof(err)))
 				inactive = 0;
@@ -880,7 +918,7 @@ read_memory(const char *root, const OsCgroupDirs *dirs, char *buf,
 			snap->has_memory = snap->memory_from_cgroup = true;
 		}
 
-		if (read_cgroup_key(dirs->memory,
+		if (read_cgroup_key(dir,
 							v2 ? "memory.events" : "memory.oom_control",
 							"oom_kill", buf, &snap->oom_kills, err, sizeof(err)))
 			snap->has_oom = snap->oom_from_cgroup = true;
@@ -1011,15 +1049,23 @@ os_read_snapshot(const char *root, const char *datadir, OsSnapshot *snap)
 	/* 64 kB for file contents and /proc/self/cgroup kept for the snapshot */
 	char		buf[OS_READ_BUFSIZE];
 	char		cgbuf[OS_CGROUP_BUFSIZE];
-	OsCgroupDirs dirs;
+	char		path[OS_PATH_SIZE];
+	char		err[8];
+	OsCgroup	cg;
 
 	if (root == NULL)
 		root = "";
 	memset(snap, 0, sizeof(*snap));
 
-	find_cgroup_dirs(root, cgbuf, &dirs);
-	read_cpu(root, &dirs, buf, snap);
-	read_memory(root, &dirs, buf, snap);
+	/* one read of /proc/self/cgroup serves every controller */
+	memset(&cg, 0, sizeof(cg));
+	cg.root = root;
+	snprintf(path, sizeof(path), "%s/proc/self/cgroup", root);
+	if (read_text(path, cgbuf, sizeof(cgbuf), err, sizeof(err)) >= 0)
+		cg.text = cgbuf;
+
+	read_cpu(root, &cg, buf, snap);
+	read_memory(root, &cg, buf, snap);
 	read_vmstat(root, buf, snap);
 	read_disk(root, datadir, buf, snap);
 }
