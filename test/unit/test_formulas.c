@@ -1,9 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * test_formulas.c
- *		Unit tests of pg_capacity's pure code: the /proc and cgroup parsers
- *		and formulas of os_metrics.c (and, appended by their authors, the
- *		history rollups of history.c), built without the server.
+ *		Unit tests of os_metrics.c, pg_capacity's /proc and cgroup parsers
+ *		and formulas, built without the server (test/unit/test_history.c
+ *		covers history.c).
  *
  * Run by "make unittest".  Expectations are closed-form: every figure is
  * worked out by hand from the fixture text, never read back from the code
@@ -15,7 +15,7 @@
  *
  * The final line is "N passed, N failed", counting individual checks
  * (every CHECK and CHECK_NEAR executed); the exit status is 1 if any
- * failed.  "test_formulas --bench N" times N calls of os_read_snapshot()
+ * failed.  "test_os_metrics --bench N" times N calls of os_read_snapshot()
  * on this machine (200 by default).
  *
  *-------------------------------------------------------------------------
@@ -976,6 +976,24 @@ test_read_cgroup_v2(void)
 	os_read_snapshot(root, "/nonexistent/pg_capacity", &s);
 	CHECK_NEAR(s.vcpus, online < 64 ? online : 64, EPS);
 	CHECK(s.cpu_from_cgroup);
+
+	/* a quota but no usage counter: /proc/stat, scaled in os_compute */
+	put(root, "sys/fs/cgroup/cpu.max", "50000 100000\n");
+	snprintf(disk, sizeof(disk), "%s/sys/fs/cgroup/cpu.stat", root);
+	CHECK(unlink(disk) == 0);
+	os_read_snapshot(root, "/nonexistent/pg_capacity", &s);
+	CHECK_NEAR(s.vcpus, 0.5, EPS);
+	CHECK(s.has_cpu && !s.cpu_from_cgroup);
+	CHECK_NEAR(s.online_cpus, 4.0, EPS);
+
+	/* a "0::" line but no unified hierarchy mounted: the machine's figures */
+	put(root, "sys/fs/cgroup/memory.max", "536870912\n");
+	snprintf(disk, sizeof(disk), "%s/sys/fs/cgroup/cgroup.controllers", root);
+	CHECK(unlink(disk) == 0);
+	os_read_snapshot(root, "/nonexistent/pg_capacity", &s);
+	CHECK_NEAR(s.vcpus, online, EPS);
+	CHECK(!s.memory_from_cgroup && !s.oom_from_cgroup);
+	CHECK_U64(s.memory_total, UINT64_C(16777216) * 1024);
 }
 
 static void
@@ -1200,7 +1218,6 @@ typedef struct UnitTest
 } UnitTest;
 
 static const UnitTest tests[] = {
-	/* os_metrics.c */
 	{"parse_cgroup2_cpu_max", test_parse_cgroup2_cpu_max},
 	{"parse_cgroup1_quota", test_parse_cgroup1_quota},
 	{"parse_keyed", test_parse_keyed},
@@ -1217,9 +1234,6 @@ static const UnitTest tests[] = {
 	{"read_empty_root", test_read_empty_root},
 	{"read_real", test_read_real},
 	{"bench_read_real", bench_read_real},
-
-	/* history.c tests go here */
-
 	{NULL, NULL}
 };
 
