@@ -43,10 +43,10 @@ include $(PGXS)
 UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history
 
 test/unit/test_os_metrics: test/unit/test_formulas.c src/os_metrics.c src/metrics.c
-	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $^ -lm
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
-test/unit/test_history: test/unit/test_history.c src/history.c src/metrics.c
-	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $^ -lm
+test/unit/test_history: test/unit/test_history.c src/history.c src/metrics.c src/rates.h
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 .PHONY: unittest
 unittest: $(UNIT_TESTS)

@@ -66,6 +66,7 @@
 #include CAP_XLOGRECOVERY_H
 #include "os_metrics.h"
 #include "pg_capacity.h"
+#include "rates.h"
 
 /* Server-side sources, as bits of SamplerState.failed */
 #define SRC_STATS		(1 << 0)
@@ -101,7 +102,12 @@ typedef struct SamplerState
 
 	bool		have_xid;
 	uint64		xid;
-	TimestampTz xid_ts;
+	double		xid_carry;		/* ids not yet matched by counted transactions */
+
+	/* transactions counted in this sample's interval (source_stats) */
+	bool		have_xacts;
+	double		xacts;
+	double		xacts_elapsed;
 
 	bool		have_wal;
 	XLogRecPtr	wal;
@@ -316,6 +322,9 @@ source_stats(SamplerState *st, CapSample *s, TimestampTz now)
 			}
 		}
 		set_value(s, CM_TPS, dx / elapsed);
+		st->have_xacts = true;
+		st->xacts = (double) dx;
+		st->xacts_elapsed = elapsed;
 		if (dfetch > 0)
 			set_value(s, CM_CACHE_HIT_RATIO,
 					  Min(1.0, Max(0.0, (double) dhit / (double) dfetch)));
@@ -617,6 +626,7 @@ take_sample(SamplerState *st)
 	memset(&s, 0, sizeof(s));
 	s.ts = now;
 	s.nulls = ~UINT64_C(0);
+	st->have_xacts = false;
 
 	/* a promotion changes what the xid and WAL positions mean */
 	if (standby != st->prev_standby)
@@ -638,23 +648,34 @@ take_sample(SamplerState *st)
 	disable_timeout(STATEMENT_TIMEOUT, false);
 	CommitTransactionCommand();
 
-	/* write transactions: transaction ids assigned, primary only */
+	/*
+	 * Write transactions: transaction ids assigned, primary only.  The ids
+	 * are matched against the transactions counted in the same interval;
+	 * see cap_split_writes() for why some are carried to the next one.
+	 */
 	if (standby)
+	{
 		set_value(&s, CM_WRITE_TPS, 0.0);
+		if (st->have_xacts)
+			set_value(&s, CM_READ_TPS, s.v[CM_TPS]);
+	}
 	else
 	{
 		uint64		xid = U64FromFullTransactionId(ReadNextFullTransactionId());
 
-		if (st->have_xid && now > st->xid_ts && xid >= st->xid &&
-			!cap_sample_isnull(&s, CM_TPS))
-			set_value(&s, CM_WRITE_TPS,
-					  Min(s.v[CM_TPS], (xid - st->xid) / seconds_between(st->xid_ts, now)));
+		if (st->have_xid && st->have_xacts && xid >= st->xid)
+		{
+			double		writes = cap_split_writes(st->xacts, (double) (xid - st->xid),
+												  &st->xid_carry);
+
+			set_value(&s, CM_WRITE_TPS, writes / st->xacts_elapsed);
+			set_value(&s, CM_READ_TPS, (st->xacts - writes) / st->xacts_elapsed);
+		}
+		else
+			st->xid_carry = 0;
 		st->xid = xid;
-		st->xid_ts = now;
 		st->have_xid = true;
 	}
-	if (!cap_sample_isnull(&s, CM_TPS) && !cap_sample_isnull(&s, CM_WRITE_TPS))
-		set_value(&s, CM_READ_TPS, Max(0.0, s.v[CM_TPS] - s.v[CM_WRITE_TPS]));
 
 	/* WAL inserted (primary) or replayed (standby) */
 	{

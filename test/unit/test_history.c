@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "history.h"
+#include "rates.h"
 
 static int	passed = 0;
 static int	failed = 0;
@@ -240,6 +241,72 @@ test_default_size(void)
 		  16 * CAP_NUM_METRICS);
 }
 
+/*
+ * Writes and reads: transaction ids are live, counted transactions lag by
+ * up to a second; ids are carried until their transactions are counted.
+ */
+static void
+test_split_writes(void)
+{
+	double		carry = 0;
+	double		w;
+	double		sumw = 0;
+	double		sumx = 0;
+	int			i;
+
+	/* steady: every transaction writes */
+	w = cap_split_writes(100, 100, &carry);
+	CHECK_NEAR(w, 100, 0);
+	CHECK_NEAR(carry, 0, 0);
+
+	/* ids lead: half counted now, the rest next interval */
+	w = cap_split_writes(50, 100, &carry);
+	CHECK_NEAR(w, 50, 0);
+	CHECK_NEAR(carry, 50, 0);
+	w = cap_split_writes(150, 100, &carry);
+	CHECK_NEAR(w, 150, 0);
+	CHECK_NEAR(carry, 0, 0);
+
+	/* read-only: no ids, no writes */
+	w = cap_split_writes(80, 0, &carry);
+	CHECK_NEAR(w, 0, 0);
+
+	/* two ids per transaction (subtransactions): the carry stays bounded */
+	carry = 0;
+	for (i = 0; i < 10; i++)
+		w = cap_split_writes(100, 200, &carry);
+	CHECK_NEAR(w, 100, 0);
+	CHECK_NEAR(carry, 200, 0);
+
+	/*
+	 * A write-only load whose rate changes every second, seen by the
+	 * statistics 0.9 s late: the writes add up to the ids less the carry,
+	 * and after the first interval no reads are invented.
+	 */
+	carry = 0;
+	{
+		double		rate[12] = {1000, 1400, 800, 1200, 900, 1500, 700, 1100, 1300, 600, 1000, 1000};
+		double		prev_rate = 0;
+		bool		reads_invented = false;
+
+		for (i = 0; i < 12; i++)
+		{
+			double		xids = rate[i];
+			double		xacts = 0.1 * rate[i] + 0.9 * prev_rate;	/* 0.9 s late */
+
+			w = cap_split_writes(xacts, xids, &carry);
+			if (i > 0 && xacts - w > 1e-9)
+				reads_invented = true;
+			sumw += w;
+			sumx += xids;
+			prev_rate = rate[i];
+		}
+		CHECK(!reads_invented);
+		CHECK_NEAR(sumw + carry, sumx, 1e-9);
+		CHECK(carry <= rate[11]);
+	}
+}
+
 int
 main(void)
 {
@@ -249,6 +316,7 @@ main(void)
 	test_clock_back();
 	test_load_path();
 	test_default_size();
+	test_split_writes();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }
