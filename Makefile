@@ -1,9 +1,10 @@
 # Makefile for pg_capacity (PGXS)
 #
 #   make && make install          build and install against pg_config
-#   make installcheck             pg_regress suite on a temporary instance
-#                                 with the library preloaded (test/sql, expected/)
-#   make prove_installcheck       TAP tests (test/t), PostgreSQL::Test::Cluster
+#   make installcheck             pg_regress suite on a temporary instance with
+#                                 the library preloaded (test/sql, expected/),
+#                                 then the TAP tests (test/t, PostgreSQL::Test::Cluster);
+#                                 TAP_TESTS= or REGRESS= runs one of the two
 #   make unittest                 pure-C unit tests of the formulas and parsers
 #
 # Warnings-as-errors is CI's business: it passes PG_CFLAGS="-Wall -Wextra -Werror".

@@ -80,10 +80,15 @@ cap_shmem_size(void)
 void
 _PG_init(void)
 {
-	define_settings();
-
+	/*
+	 * Loaded by CREATE EXTENSION or a function call rather than preloaded:
+	 * nothing to set up (and PGC_POSTMASTER settings cannot be defined after
+	 * start).  The functions that need the sampler say so.
+	 */
 	if (!process_shared_preload_libraries_in_progress)
 		return;
+
+	define_settings();
 
 #ifdef CAP_HAVE_SHMEM_REQUEST_HOOK
 	prev_shmem_request_hook = shmem_request_hook;

@@ -782,7 +782,7 @@ apply_timeouts(void)
 }
 
 static void
-worker_exit(int code, Datum arg)
+worker_exit(int code pg_attribute_unused(), Datum arg pg_attribute_unused())
 {
 	if (cap_shared == NULL)
 		return;
@@ -873,7 +873,7 @@ run_cycle(MemoryContext cycle_cxt, TimestampTz *next_sample,
 }
 
 void
-pg_capacity_worker_main(Datum main_arg)
+pg_capacity_worker_main(Datum main_arg pg_attribute_unused())
 {
 	MemoryContext cycle_cxt;
 	TimestampTz next_sample;
