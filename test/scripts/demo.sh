@@ -54,10 +54,11 @@ trap 'exit 130' INT TERM
 
 section "build and install pg_capacity"
 mkdir -p "$WORK/src"
-rsync -a --exclude=.git --exclude=tmp_check --exclude=results \
-	--exclude=regression.diffs --exclude=regression.out --exclude=log \
+rsync -a --exclude=/.git --exclude=/tmp_check --exclude=/results --exclude=/log \
+	--exclude=/regression.diffs --exclude=/regression.out \
 	--exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude='*.a' \
-	--exclude=/test/unit/test_formulas \
+	--exclude=/test/unit/test_formulas --exclude=/test/unit/test_os_metrics \
+	--exclude=/test/unit/test_history \
 	"$REPO/" "$WORK/src/"
 chown -R postgres:postgres "$WORK"
 chmod 755 "$WORK"
@@ -78,6 +79,7 @@ unix_socket_directories = '$WORK'
 shared_preload_libraries = 'pg_capacity'
 pg_capacity.sample_interval = 1s
 pg_capacity.size_interval = 5s
+pg_capacity.persist_interval = 10s
 max_connections = 50
 shared_buffers = 128MB
 CONF

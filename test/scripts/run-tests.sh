@@ -11,7 +11,7 @@
 #   make installcheck REGRESS=     TAP tests (test/t/*.pl)
 # On failure it prints regression.diffs and the tails of the TAP logs and keeps
 # the scratch directory. The last line is "N passed, N failed" (regression
-# tests + TAP test files + the unit test binary); the exit status is non-zero
+# tests + TAP test files + unit test binaries); the exit status is non-zero
 # on any failure.
 #
 # Environment: PG_CFLAGS (extra compiler flags, CI passes -Wall -Wextra -Werror),
@@ -92,10 +92,11 @@ SCRATCH=$(mktemp -d /tmp/pg_capacity-test.XXXXXX)
 BUILD="$SCRATCH/src"
 LOGDIR="$SCRATCH/logs"
 mkdir -p "$BUILD" "$LOGDIR"
-rsync -a --exclude=.git --exclude=tmp_check --exclude=results \
-	--exclude=regression.diffs --exclude=regression.out --exclude=log \
+rsync -a --exclude=/.git --exclude=/tmp_check --exclude=/results --exclude=/log \
+	--exclude=/regression.diffs --exclude=/regression.out \
 	--exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude='*.a' \
-	--exclude=/test/unit/test_formulas \
+	--exclude=/test/unit/test_formulas --exclude=/test/unit/test_os_metrics \
+	--exclude=/test/unit/test_history \
 	"$REPO/" "$BUILD/"
 chown -R postgres:postgres "$SCRATCH"
 chmod 755 "$SCRATCH"
@@ -132,12 +133,30 @@ SUMMARY+=("install: ok")
 
 # ---- unit tests -------------------------------------------------------------
 section "unit tests (make unittest)"
-if run_logged unittest as_pg timeout -k 30 "$TEST_TIMEOUT_UNIT" make unittest PG_CONFIG="$PG_CONFIG" PG_CFLAGS="$PG_CFLAGS"; then
-	passed=$((passed + 1))
-	SUMMARY+=("unit tests: ok")
+run_logged unittest as_pg timeout -k 30 "$TEST_TIMEOUT_UNIT" make unittest PG_CONFIG="$PG_CONFIG" PG_CFLAGS="$PG_CFLAGS"
+rc=$?
+# One result per unit test binary: "make unittest" prints "== BINARY" before
+# each; a binary fails when its closing "N passed, M failed" has M > 0, or it
+# printed none and make failed.
+read -r u_ok u_bad < <(awk -v rc="$rc" '
+	function close_section() {
+		if (name == "") return
+		if (seen) { if (bad > 0) nbad++; else nok++ }
+		else if (rc == 0) nok++; else nbad++
+	}
+	/^== / { close_section(); name = $2; seen = 0; bad = 0; next }
+	/^[0-9]+ passed, [0-9]+ failed/ { seen = 1; bad = $3 + 0 }
+	END { close_section(); print nok + 0, nbad + 0 }' "$LOGDIR/unittest.log")
+if [ $((u_ok + u_bad)) -eq 0 ]; then
+	if [ "$rc" -eq 0 ]; then u_ok=1; else u_bad=1; fi
+fi
+if [ "$rc" -ne 0 ] && [ "$u_bad" -eq 0 ]; then u_bad=1; fi
+passed=$((passed + u_ok))
+failed=$((failed + u_bad))
+if [ "$rc" -eq 0 ]; then
+	SUMMARY+=("unit tests: $u_ok binaries passed")
 else
-	failed=$((failed + 1))
-	SUMMARY+=("unit tests: FAILED (log: $LOGDIR/unittest.log)")
+	SUMMARY+=("unit tests: $u_ok binaries passed, $u_bad FAILED (log: $LOGDIR/unittest.log)")
 fi
 
 # ---- pg_regress -------------------------------------------------------------
