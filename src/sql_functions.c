@@ -161,6 +161,7 @@ pg_capacity_history(PG_FUNCTION_ARGS)
 	char	   *resolution = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	int			metric;
 	int			level = -1;
+	double		since_sec;
 	int64		since_us;
 	TimestampTz now;
 	TimestampTz cutoff;
@@ -190,14 +191,20 @@ pg_capacity_history(PG_FUNCTION_ARGS)
 					 errdetail("Valid resolutions are: raw, minute, hour, day, auto.")));
 	}
 
-	/* months count as 30 days, as interval arithmetic on epochs does */
-	since_us = since->time +
-		((int64) since->month * DAYS_PER_MONTH + since->day) * USECS_PER_DAY;
-	if (since_us < 0)
+	/*
+	 * Months count as 30 days, as interval arithmetic on epochs does.  In
+	 * floating point, so that a huge interval saturates instead of wrapping.
+	 */
+	since_sec = since->time / (double) USECS_PER_SEC +
+		((double) since->month * DAYS_PER_MONTH + since->day) * SECS_PER_DAY;
+	if (since_sec < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"since\" must not be negative"),
 				 errdetail("Give how far back to look as a positive interval, such as '1 hour'.")));
+
+	/* a century is more than any history holds */
+	since_us = (int64) (Min(since_sec, 100.0 * 366 * SECS_PER_DAY) * USECS_PER_SEC);
 
 	if (level < 0)
 	{

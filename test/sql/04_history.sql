@@ -102,3 +102,6 @@ FROM (SELECT metric, (SELECT count(*) FROM capacity.history(metric, '1 minute', 
 SELECT count(*) AS zero_window FROM capacity.history('tps', '0 seconds', 'raw');
 SELECT count(*) AS null_metric FROM capacity.history(NULL);
 SELECT count(*) AS null_since FROM capacity.history('tps', NULL);
+-- a huge "since" saturates (the whole history) instead of wrapping around
+SELECT count(*) > 0 AS huge_since FROM capacity.history('tps', '1000000 years');
+SELECT count(*) > 0 AS huge_since_raw FROM capacity.history('tps', interval '1 month' * 1e8, 'raw');
