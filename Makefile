@@ -20,6 +20,9 @@ OBJS = \
 	src/persist.o \
 	src/os_metrics.o \
 	src/sampler.o \
+	src/settings.o \
+	src/model.o \
+	src/model_sql.o \
 	src/sql_functions.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
@@ -34,19 +37,23 @@ TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
 EXTRA_CLEAN = tmp_check results regression.diffs regression.out \
-	test/unit/test_os_metrics test/unit/test_history
+	test/unit/test_os_metrics test/unit/test_history \
+	test/unit/test_model
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # Pure-C unit tests of the parsers and formulas, built without the server.
-UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history
+UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history test/unit/test_model
 
 test/unit/test_os_metrics: test/unit/test_formulas.c src/os_metrics.c src/metrics.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 test/unit/test_history: test/unit/test_history.c src/history.c src/metrics.c src/rates.h
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
+
+test/unit/test_model: test/unit/test_model.c src/model.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 .PHONY: unittest

@@ -67,3 +67,92 @@ GRANT EXECUTE ON FUNCTION @extschema@.metrics() TO pg_monitor;
 GRANT EXECUTE ON FUNCTION @extschema@.latest() TO pg_monitor;
 GRANT EXECUTE ON FUNCTION @extschema@.history(pg_catalog.text, pg_catalog.interval, pg_catalog.text) TO pg_monitor;
 GRANT EXECUTE ON FUNCTION @extschema@.sampler_status() TO pg_monitor;
+
+-- The capacity model (model_sql.c): the playbook's figures, evaluated.
+CREATE FUNCTION @extschema@.capacity_report(
+	since pg_catalog.interval DEFAULT '15 minutes',
+	OUT resource pg_catalog.text,
+	OUT current pg_catalog.float8,
+	OUT peak pg_catalog.float8,
+	OUT capacity pg_catalog.float8,
+	OUT unit pg_catalog.text,
+	OUT utilization_pct pg_catalog.float8,
+	OUT level pg_catalog.text,
+	OUT trend pg_catalog.text,
+	OUT detail pg_catalog.text)
+RETURNS SETOF pg_catalog.record
+AS 'MODULE_PATHNAME', 'pg_capacity_capacity_report'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION @extschema@.capacity_level(
+	OUT level pg_catalog.text,
+	OUT resource pg_catalog.text,
+	OUT utilization_pct pg_catalog.float8,
+	OUT detail pg_catalog.text)
+RETURNS pg_catalog.record
+AS 'MODULE_PATHNAME', 'pg_capacity_capacity_level'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION @extschema@.scaling_recommendations(
+	since pg_catalog.interval DEFAULT '15 minutes',
+	OUT priority pg_catalog.text,
+	OUT direction pg_catalog.text,
+	OUT resource pg_catalog.text,
+	OUT observed pg_catalog.float8,
+	OUT threshold pg_catalog.float8,
+	OUT action pg_catalog.text,
+	OUT rationale pg_catalog.text,
+	OUT cost_impact pg_catalog.text,
+	OUT performance_gain pg_catalog.text,
+	OUT complexity pg_catalog.text)
+RETURNS SETOF pg_catalog.record
+AS 'MODULE_PATHNAME', 'pg_capacity_scaling_recommendations'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION @extschema@.sizing_recommendations(
+	memory_bytes pg_catalog.int8 DEFAULT NULL,
+	vcpus pg_catalog.int4 DEFAULT NULL,
+	max_connections pg_catalog.int4 DEFAULT NULL,
+	OUT parameter pg_catalog.text,
+	OUT current_setting pg_catalog.text,
+	OUT recommended_setting pg_catalog.text,
+	OUT formula pg_catalog.text,
+	OUT requires_restart pg_catalog.bool,
+	OUT apply pg_catalog.text)
+RETURNS SETOF pg_catalog.record
+AS 'MODULE_PATHNAME', 'pg_capacity_sizing_recommendations'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION @extschema@.required_resources(
+	target_tps pg_catalog.float8,
+	read_ratio pg_catalog.float8 DEFAULT 0.7,
+	active_data_bytes pg_catalog.int8 DEFAULT NULL,
+	max_connections pg_catalog.int4 DEFAULT NULL,
+	OUT resource pg_catalog.text,
+	OUT required pg_catalog.float8,
+	OUT unit pg_catalog.text,
+	OUT formula pg_catalog.text)
+RETURNS SETOF pg_catalog.record
+AS 'MODULE_PATHNAME', 'pg_capacity_required_resources'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION @extschema@.import_history(
+	metric pg_catalog.text,
+	sampled_at pg_catalog.timestamptz[],
+	value pg_catalog.float8[])
+RETURNS pg_catalog.int4
+AS 'MODULE_PATHNAME', 'pg_capacity_import_history'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
+
+REVOKE ALL ON FUNCTION @extschema@.capacity_report(pg_catalog.interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.capacity_level() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.scaling_recommendations(pg_catalog.interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.sizing_recommendations(pg_catalog.int8, pg_catalog.int4, pg_catalog.int4) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.required_resources(pg_catalog.float8, pg_catalog.float8, pg_catalog.int8, pg_catalog.int4) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.import_history(pg_catalog.text, pg_catalog.timestamptz[], pg_catalog.float8[]) FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION @extschema@.capacity_report(pg_catalog.interval) TO pg_monitor;
+GRANT EXECUTE ON FUNCTION @extschema@.capacity_level() TO pg_monitor;
+GRANT EXECUTE ON FUNCTION @extschema@.scaling_recommendations(pg_catalog.interval) TO pg_monitor;
+GRANT EXECUTE ON FUNCTION @extschema@.sizing_recommendations(pg_catalog.int8, pg_catalog.int4, pg_catalog.int4) TO pg_monitor;
+GRANT EXECUTE ON FUNCTION @extschema@.required_resources(pg_catalog.float8, pg_catalog.float8, pg_catalog.int8, pg_catalog.int4) TO pg_monitor;

@@ -147,11 +147,18 @@ cap_bucket_add(CapBucket *b, const CapSample *s)
 void
 cap_history_add(CapHistory *h, const CapSample *s)
 {
+	cap_history_add_from(h, s, CAP_RAW);
+}
+
+void
+cap_history_add_from(CapHistory *h, const CapSample *s, CapLevel first)
+{
 	int			l;
 
-	ring_push(h, CAP_RAW, s);
+	if (first == CAP_RAW)
+		ring_push(h, CAP_RAW, s);
 
-	for (l = CAP_MINUTE; l < CAP_NUM_LEVELS; l++)
+	for (l = (first == CAP_RAW ? CAP_MINUTE : first); l < CAP_NUM_LEVELS; l++)
 	{
 		CapTime		start = cap_bucket_start(s->ts, l);
 		CapBucket  *open = &h->open[l];

@@ -96,6 +96,13 @@ extern void cap_history_reset(CapHistory *h);
 /* Add a sample: append it to the raw ring and fold it into the rollups. */
 extern void cap_history_add(CapHistory *h, const CapSample *s);
 
+/*
+ * The same from a given level down: with first = CAP_MINUTE, say, the
+ * sample is folded into the minute, hour and day rollups but not kept raw
+ * (an imported per-minute series).
+ */
+extern void cap_history_add_from(CapHistory *h, const CapSample *s, CapLevel first);
+
 /* Start of the bucket of the given level holding ts (floor, also before 2000). */
 extern CapTime cap_bucket_start(CapTime ts, CapLevel level);
 

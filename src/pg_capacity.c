@@ -6,8 +6,9 @@
  *
  * Loaded from shared_preload_libraries, the module reserves shared memory
  * and registers the sampler.  Loaded any other way (a plain CREATE
- * EXTENSION), it only defines its settings: the functions that need the
- * sampler then say so with an error naming shared_preload_libraries.
+ * EXTENSION), it only defines the capacity model's settings (settings.c):
+ * the functions that need the sampler then say so with an error naming
+ * shared_preload_libraries.
  *
  *-------------------------------------------------------------------------
  */
@@ -22,6 +23,7 @@
 
 #include "compat.h"
 #include "pg_capacity.h"
+#include "settings.h"
 
 PG_MODULE_MAGIC;
 
@@ -85,10 +87,16 @@ _PG_init(void)
 	 * nothing to set up (and PGC_POSTMASTER settings cannot be defined after
 	 * start).  The functions that need the sampler say so.
 	 */
+	cap_define_model_settings();
+
 	if (!process_shared_preload_libraries_in_progress)
+	{
+		MarkGUCPrefixReserved("pg_capacity");
 		return;
+	}
 
 	define_settings();
+	MarkGUCPrefixReserved("pg_capacity");
 
 #ifdef CAP_HAVE_SHMEM_REQUEST_HOOK
 	prev_shmem_request_hook = shmem_request_hook;
@@ -246,6 +254,4 @@ define_settings(void)
 							   &cap_os_root, "",
 							   PGC_POSTMASTER, GUC_NOT_IN_SAMPLE | GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
-
-	MarkGUCPrefixReserved("pg_capacity");
 }

@@ -1,0 +1,208 @@
+/*-------------------------------------------------------------------------
+ *
+ * settings.c
+ *		The capacity model's pg_capacity.* settings (see settings.h).
+ *
+ * Defaults are the playbook's figures: the Escalation Path (70/85/95 %),
+ * the Scaling Decision Matrix thresholds and the Resource Utilization
+ * Formulas' constants.  All are reloadable and need no preloading, so the
+ * formulas can be used on any server.  Ranges are enforced when a value is
+ * set; the "low-high" pairs are checked by a hook.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "utils/guc.h"
+
+#include "settings.h"
+
+double		cap_warning_pct = 70;
+double		cap_critical_pct = 85;
+double		cap_emergency_pct = 95;
+
+double		cap_read_tps_threshold = 10000;
+double		cap_write_tps_threshold = 5000;
+int			cap_replication_lag_threshold = 5000;
+double		cap_connection_saturation_pct = 80;
+double		cap_cpu_threshold_pct = 70;
+double		cap_memory_threshold_pct = 85;
+double		cap_iops_saturation_pct = 80;
+double		cap_disk_usage_threshold_pct = 85;
+double		cap_cache_hit_threshold = 0.95;
+int			cap_checkpoint_interval_threshold = 300;
+int			cap_sustained_window = 900;
+
+int			cap_config_manager = CAP_CONFIG_AUTO;
+
+static double cap_tps_per_vcpu = 500;
+static double cap_cpu_safety_factor = 1.5;
+static double cap_memory_safety_factor = 1.3;
+static int	cap_connection_memory_kb = 10 * 1024;
+static char *cap_wal_iops_per_write = NULL;
+static char *cap_read_iops_per_read = NULL;
+static int	cap_backends_per_vcpu = 50;
+static double cap_pooler_multiplier = 10;
+
+static const struct config_enum_entry config_manager_options[] = {
+	{"auto", CAP_CONFIG_AUTO, false},
+	{"patroni", CAP_CONFIG_PATRONI, false},
+	{"alter_system", CAP_CONFIG_ALTER_SYSTEM, false},
+	{"none", CAP_CONFIG_ALTER_SYSTEM, true},
+	{NULL, 0, false}
+};
+
+static bool
+check_range(char **newval, void **extra pg_attribute_unused(), GucSource source pg_attribute_unused())
+{
+	double		low;
+	double		high;
+
+	if (*newval == NULL || !cap_parse_range(*newval, &low, &high))
+	{
+		GUC_check_errdetail("A range is written \"low-high\" with 0 < low <= high, such as \"5-10\".");
+		return false;
+	}
+	return true;
+}
+
+static void
+range_of(const char *text, double deflow, double defhigh, double *low, double *high)
+{
+	if (text == NULL || !cap_parse_range(text, low, high))
+	{
+		*low = deflow;
+		*high = defhigh;
+	}
+}
+
+void
+cap_model_constants(CapModelConstants *k)
+{
+	k->tps_per_vcpu = cap_tps_per_vcpu;
+	k->cpu_safety_factor = cap_cpu_safety_factor;
+	k->memory_safety_factor = cap_memory_safety_factor;
+	k->connection_memory = (double) cap_connection_memory_kb * 1024.0;
+	range_of(cap_wal_iops_per_write, 5, 10,
+			 &k->wal_iops_per_write_low, &k->wal_iops_per_write_high);
+	range_of(cap_read_iops_per_read, 2, 5,
+			 &k->read_iops_per_read_low, &k->read_iops_per_read_high);
+	k->backends_per_vcpu = cap_backends_per_vcpu;
+	k->pooler_multiplier = cap_pooler_multiplier;
+}
+
+void
+cap_check_escalation_order(void)
+{
+	if (!(cap_warning_pct < cap_critical_pct && cap_critical_pct < cap_emergency_pct))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pg_capacity escalation levels are out of order"),
+				 errdetail("pg_capacity.warning_pct (%g), critical_pct (%g) and emergency_pct (%g) must be ascending.",
+						   cap_warning_pct, cap_critical_pct, cap_emergency_pct)));
+}
+
+static void
+define_pct(const char *name, const char *desc, double *var, double boot)
+{
+	DefineCustomRealVariable(name, desc, NULL, var, boot, 0.0, 100.0,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+}
+
+void
+cap_define_model_settings(void)
+{
+	/* Escalation Path */
+	define_pct("pg_capacity.warning_pct",
+			   "Utilization (%) at which a resource is at warning level: schedule a scaling review.",
+			   &cap_warning_pct, 70);
+	define_pct("pg_capacity.critical_pct",
+			   "Utilization (%) at which a resource is critical: execute the scaling plan.",
+			   &cap_critical_pct, 85);
+	define_pct("pg_capacity.emergency_pct",
+			   "Utilization (%) at which a resource is an emergency: immediate action.",
+			   &cap_emergency_pct, 95);
+
+	/* Scaling Decision Matrix */
+	DefineCustomRealVariable("pg_capacity.read_tps_threshold",
+							 "Sustained read transactions per second above which a read replica is recommended.",
+							 NULL, &cap_read_tps_threshold, 10000, 1, 1e9,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomRealVariable("pg_capacity.write_tps_threshold",
+							 "Sustained write transactions per second above which sharding is to be considered.",
+							 NULL, &cap_write_tps_threshold, 5000, 1, 1e9,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pg_capacity.replication_lag_threshold",
+							"Sustained replication lag above which another replica is recommended.",
+							NULL, &cap_replication_lag_threshold, 5000, 1, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	define_pct("pg_capacity.connection_saturation_pct",
+			   "Connections, as a share of max_connections, above which PgBouncer is recommended.",
+			   &cap_connection_saturation_pct, 80);
+	define_pct("pg_capacity.cpu_threshold_pct",
+			   "Sustained CPU utilization above which more vCPUs are recommended.",
+			   &cap_cpu_threshold_pct, 70);
+	define_pct("pg_capacity.memory_threshold_pct",
+			   "Memory utilization above which more RAM is recommended.",
+			   &cap_memory_threshold_pct, 85);
+	define_pct("pg_capacity.iops_saturation_pct",
+			   "Disk IOPS saturation above which a faster storage tier is recommended.",
+			   &cap_iops_saturation_pct, 80);
+	define_pct("pg_capacity.disk_usage_threshold_pct",
+			   "Disk usage above which expanding the volume is recommended.",
+			   &cap_disk_usage_threshold_pct, 85);
+	DefineCustomRealVariable("pg_capacity.cache_hit_threshold",
+							 "Cache hit ratio below which a larger shared_buffers is recommended.",
+							 NULL, &cap_cache_hit_threshold, 0.95, 0.0, 1.0,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pg_capacity.checkpoint_interval_threshold",
+							"Checkpoint interval below which a larger max_wal_size is recommended.",
+							NULL, &cap_checkpoint_interval_threshold, 300, 1, 86400,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+	DefineCustomIntVariable("pg_capacity.sustained_window",
+							"Window over which \"sustained\" is judged: more than half of its samples past the threshold.",
+							NULL, &cap_sustained_window, 900, 1, 7 * 86400,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+
+	/* Resource Utilization Formulas */
+	DefineCustomRealVariable("pg_capacity.tps_per_vcpu",
+							 "Transactions per second one vCPU sustains (OLTP).",
+							 NULL, &cap_tps_per_vcpu, 500, 1, 1e7,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomRealVariable("pg_capacity.cpu_safety_factor",
+							 "Headroom factor applied to required vCPUs.",
+							 NULL, &cap_cpu_safety_factor, 1.5, 1, 10,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomRealVariable("pg_capacity.memory_safety_factor",
+							 "Headroom factor applied to required RAM (below 4: shared buffers take a quarter of it).",
+							 NULL, &cap_memory_safety_factor, 1.3, 1, 3.9,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pg_capacity.connection_memory",
+							"Memory one connection costs.",
+							NULL, &cap_connection_memory_kb, 10 * 1024, 64, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_KB, NULL, NULL, NULL);
+	DefineCustomStringVariable("pg_capacity.wal_iops_per_write",
+							   "IOPS one write transaction costs, as a low-high range.",
+							   NULL, &cap_wal_iops_per_write, "5-10",
+							   PGC_SIGHUP, 0, check_range, NULL, NULL);
+	DefineCustomStringVariable("pg_capacity.read_iops_per_read",
+							   "IOPS one read transaction costs with good caching, as a low-high range.",
+							   NULL, &cap_read_iops_per_read, "2-5",
+							   PGC_SIGHUP, 0, check_range, NULL, NULL);
+	DefineCustomIntVariable("pg_capacity.backends_per_vcpu",
+							"Backend connections one vCPU serves.",
+							NULL, &cap_backends_per_vcpu, 50, 1, 100000,
+							PGC_SIGHUP, 0, NULL, NULL, NULL);
+	DefineCustomRealVariable("pg_capacity.pooler_multiplier",
+							 "Client connections per backend connection through PgBouncer.",
+							 NULL, &cap_pooler_multiplier, 10, 1, 10000,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("pg_capacity.config_manager",
+							 "How sizing_recommendations() says to apply a setting: patroni, alter_system, or auto.",
+							 "auto uses Patroni when patroni.dynamic.json is in the data directory.",
+							 &cap_config_manager, CAP_CONFIG_AUTO, config_manager_options,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+}

@@ -1,0 +1,50 @@
+/*-------------------------------------------------------------------------
+ *
+ * settings.h
+ *		The capacity model's settings: escalation levels, decision
+ *		thresholds and model constants (pg_capacity.*), all reloadable.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_CAPACITY_SETTINGS_H
+#define PG_CAPACITY_SETTINGS_H
+
+#include "model.h"
+
+/* Escalation Path */
+extern double cap_warning_pct;
+extern double cap_critical_pct;
+extern double cap_emergency_pct;
+
+/* Scaling Decision Matrix thresholds */
+extern double cap_read_tps_threshold;
+extern double cap_write_tps_threshold;
+extern int	cap_replication_lag_threshold;	/* ms */
+extern double cap_connection_saturation_pct;
+extern double cap_cpu_threshold_pct;
+extern double cap_memory_threshold_pct;
+extern double cap_iops_saturation_pct;
+extern double cap_disk_usage_threshold_pct;
+extern double cap_cache_hit_threshold;
+extern int	cap_checkpoint_interval_threshold;	/* s */
+extern int	cap_sustained_window;	/* s */
+
+/* How sizing_recommendations() says to apply a setting */
+typedef enum CapConfigManager
+{
+	CAP_CONFIG_AUTO,			/* Patroni if patroni.dynamic.json is in the data directory */
+	CAP_CONFIG_PATRONI,
+	CAP_CONFIG_ALTER_SYSTEM
+} CapConfigManager;
+extern int	cap_config_manager;
+
+/* The model constants, as the pure model takes them */
+extern void cap_model_constants(CapModelConstants *k);
+
+/* Define the settings above; called from _PG_init, preloaded or not. */
+extern void cap_define_model_settings(void);
+
+/* ERROR (22023) unless warning_pct < critical_pct < emergency_pct. */
+extern void cap_check_escalation_order(void);
+
+#endif							/* PG_CAPACITY_SETTINGS_H */
