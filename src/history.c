@@ -209,6 +209,82 @@ cap_history_bucket(const CapHistory *h, CapLevel level, int32_t i)
 	return NULL;
 }
 
+/* The bucket of a level that starts at start, newest first; NULL if none. */
+static CapBucket *
+find_bucket(CapHistory *h, CapLevel level, CapTime start)
+{
+	CapRing    *r = &h->ring[level];
+	int32_t		i;
+
+	if (h->open_valid[level] && h->open[level].start == start)
+		return &h->open[level];
+	for (i = r->count - 1; i >= 0; i--)
+	{
+		CapBucket  *b = (CapBucket *) slot(h, level, physical_index(r, i));
+
+		if (b->start == start)
+			return b;
+	}
+	return NULL;
+}
+
+static void
+bucket_put(CapBucket *b, int metric, double v)
+{
+	if (b->n[metric] == 0 || v > b->max[metric])
+		b->max[metric] = v;
+	b->sum[metric] += v;
+	b->n[metric]++;
+}
+
+int
+cap_history_fill(CapHistory *h, CapLevel first, CapTime ts, int metric, double v)
+{
+	int			l;
+
+	if (first == CAP_RAW)
+	{
+		CapRing    *r = &h->ring[CAP_RAW];
+		CapSample  *found = NULL;
+		int32_t		i;
+
+		for (i = r->count - 1; i >= 0; i--)
+		{
+			CapSample  *s = (CapSample *) slot(h, CAP_RAW, physical_index(r, i));
+
+			if (s->ts == ts)
+			{
+				found = s;
+				break;
+			}
+		}
+		if (found == NULL)
+			return 0;
+		if (!cap_sample_isnull(found, metric))
+			return -1;
+		found->v[metric] = v;
+		found->nulls &= ~(UINT64_C(1) << metric);
+	}
+	else
+	{
+		CapBucket  *b = find_bucket(h, first, cap_bucket_start(ts, first));
+
+		if (b == NULL)
+			return 0;
+		bucket_put(b, metric, v);
+	}
+
+	/* the coarser rollups holding ts (gone from their rings: nothing to do) */
+	for (l = (first == CAP_RAW ? CAP_MINUTE : first + 1); l < CAP_NUM_LEVELS; l++)
+	{
+		CapBucket  *b = find_bucket(h, l, cap_bucket_start(ts, l));
+
+		if (b != NULL)
+			bucket_put(b, metric, v);
+	}
+	return 1;
+}
+
 void
 cap_history_push_raw(CapHistory *h, const CapSample *s)
 {

@@ -119,6 +119,17 @@ extern const CapSample *cap_history_raw(const CapHistory *h, int32_t i);
 extern const CapBucket *cap_history_bucket(const CapHistory *h, CapLevel level,
 										   int32_t i);
 
+/*
+ * Importing: put value v of one metric at time ts into the entry of level
+ * "first" that holds ts (the raw sample at exactly ts; the bucket whose
+ * span holds ts) and into the coarser rollups' buckets holding ts.
+ * Returns 1 when done, 0 when level "first" has no entry for ts (the
+ * caller then appends a new one), -1 when the raw sample already has a
+ * value for that metric (a rollup bucket simply takes one more value).
+ */
+extern int	cap_history_fill(CapHistory *h, CapLevel first, CapTime ts, int metric,
+							 double v);
+
 /* Loading: append a raw sample or a closed bucket as is, set the open bucket. */
 extern void cap_history_push_raw(CapHistory *h, const CapSample *s);
 extern void cap_history_push_bucket(CapHistory *h, CapLevel level, const CapBucket *b);

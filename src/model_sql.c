@@ -1233,7 +1233,10 @@ import_point_cmp(const void *a, const void *b)
  * spacing (median gap under a minute: raw samples, folded into the rollups
  * as live samples are; under an hour: minute buckets; under a day: hour
  * buckets; else day buckets), each point also folded into the coarser
- * rollups.  Points must be newer than what that resolution holds.
+ * rollups.  A point at a time the history already has fills in that
+ * metric there (so several metrics can be imported over the same times);
+ * any other point must be newer than what that resolution holds.  NULL
+ * values are skipped.
  */
 Datum
 pg_capacity_import_history(PG_FUNCTION_ARGS)
@@ -1333,46 +1336,50 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 
 	h = &cap_shared->hist;
 	LWLockAcquire(cap_shared->lock, LW_EXCLUSIVE);
-
-	/* refuse points that are not newer than the newest of that resolution */
+	for (i = 0; i < nts; i++)
 	{
-		int32		count = cap_history_count(h, level);
+		CapSample	s;
+		int			done = 0;
+		int32		count;
 		TimestampTz newest = 0;
-		bool		have = false;
 
-		if (level == CAP_RAW && count > 0)
-		{
-			newest = cap_history_raw(h, count - 1)->ts;
-			have = true;
-		}
-		else if (level != CAP_RAW && count > 0)
-		{
-			newest = cap_history_bucket(h, level, count - 1)->start;
-			have = true;
-		}
-		if (have && cap_bucket_start(pts[0].ts, level) <= newest)
+		if (pts[i].isnull)
+			continue;
+
+		/* a time the history already has: fill in this metric */
+		done = cap_history_fill(h, level, pts[i].ts, metric, pts[i].v);
+		if (done < 0)
 		{
 			LWLockRelease(cap_shared->lock);
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("imported points must be newer than the newest %s entry of the history",
-							cap_level_names[level]),
-					 errhint("capacity.reset_history() empties the history first; pause the sampler with pg_capacity.enabled = off to keep it empty.")));
+					 errmsg("the history already has a value of \"%s\" at %s",
+							metric_name, timestamptz_to_str(pts[i].ts)),
+					 errhint("capacity.reset_history() empties the history first.")));
 		}
-	}
+		if (done > 0)
+			continue;
 
-	for (i = 0; i < nts; i++)
-	{
-		CapSample	s;
-
+		/* otherwise a new entry, which must be the newest of its resolution */
+		count = cap_history_count(h, level);
+		if (count > 0)
+			newest = (level == CAP_RAW) ? cap_history_raw(h, h->ring[CAP_RAW].count - 1)->ts :
+				cap_history_bucket(h, level, count - 1)->start;
+		if (count > 0 && cap_bucket_start(pts[i].ts, level) <= newest)
+		{
+			LWLockRelease(cap_shared->lock);
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot import \"%s\" at %s: the history's %s entries go up to %s and have no entry at that time",
+							metric_name, timestamptz_to_str(pts[i].ts),
+							cap_level_names[level], timestamptz_to_str(newest)),
+					 errhint("Points are appended after the newest entry, or fill in times the history already has; capacity.reset_history() empties it, and pg_capacity.enabled = off keeps the sampler from adding to it.")));
+		}
 		memset(&s, 0, sizeof(s));
 		s.ts = pts[i].ts;
 		s.nulls = ~UINT64_C(0);
-		if (!pts[i].isnull)
-		{
-			s.v[metric] = pts[i].v;
-			s.nulls &= ~(UINT64_C(1) << metric);
-		}
+		s.v[metric] = pts[i].v;
+		s.nulls &= ~(UINT64_C(1) << metric);
 		cap_history_add_from(h, &s, level);
 	}
 	cap_shared->changes++;

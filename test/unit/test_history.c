@@ -307,6 +307,33 @@ test_split_writes(void)
 	}
 }
 
+/* Importing fills a metric in at times the history already has. */
+static void
+test_fill(void)
+{
+	CapHistory *h = new_history(100, 10, 10, 10);
+	int			i;
+
+	for (i = 0; i < 3; i++)
+		add(h, SEC(60 + i), 1.0, 1);	/* metric 1 NULL (odd i), metric 3 never set */
+	/* raw: the sample at 61 s gets metric 3 = 5, and the minute and hour too */
+	CHECK(cap_history_fill(h, CAP_RAW, SEC(61), 3, 5.0) == 1);
+	CHECK_NEAR(cap_history_raw(h, 1)->v[3], 5.0, 0);
+	CHECK(!cap_sample_isnull(cap_history_raw(h, 1), 3));
+	CHECK(cap_history_bucket(h, CAP_MINUTE, 0)->n[3] == 1);
+	CHECK_NEAR(cap_history_bucket(h, CAP_HOUR, 0)->max[3], 5.0, 0);
+	/* twice at the same time: refused; a time with no sample: not found */
+	CHECK(cap_history_fill(h, CAP_RAW, SEC(61), 3, 6.0) == -1);
+	CHECK(cap_history_fill(h, CAP_RAW, SEC(99), 3, 6.0) == 0);
+	/* a minute bucket takes one more value, and so does its hour */
+	CHECK(cap_history_fill(h, CAP_MINUTE, SEC(100), 3, 9.0) == 1);
+	CHECK(cap_history_bucket(h, CAP_MINUTE, 0)->n[3] == 2);
+	CHECK_NEAR(cap_history_bucket(h, CAP_MINUTE, 0)->sum[3], 14.0, 0);
+	CHECK(cap_history_bucket(h, CAP_HOUR, 0)->n[3] == 2);
+	CHECK(cap_history_fill(h, CAP_MINUTE, SEC(200), 3, 9.0) == 0);
+	free(h);
+}
+
 int
 main(void)
 {
@@ -317,6 +344,7 @@ main(void)
 	test_load_path();
 	test_default_size();
 	test_split_writes();
+	test_fill();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
 }
