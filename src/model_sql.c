@@ -418,11 +418,11 @@ level_phrase(CapLevelKind level)
 
 #define NUM_RESOURCES 11
 
-/* Evaluate every resource of the report over the last "seconds". */
+/* Evaluate every resource of the report over the window. */
 static int
-evaluate_resources(double seconds, Resource *res)
+evaluate_resources(const Window *wp, Resource *res)
 {
-	Window		w;
+	const Window w = *wp;
 	Series		s;
 	CapModelConstants k;
 	double		vcpus;
@@ -437,7 +437,6 @@ evaluate_resources(double seconds, Resource *res)
 
 	cap_check_escalation_order();
 	cap_model_constants(&k);
-	load_window(seconds, &w);
 	memset(res, 0, sizeof(Resource) * NUM_RESOURCES);
 
 	vcpus = node_vcpus(&w);
@@ -609,14 +608,14 @@ Datum
 pg_capacity_capacity_report(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	double		seconds;
+	Window		w;
 	Resource	res[NUM_RESOURCES];
 	int			n;
 	int			i;
 
 	require_sampler();
-	seconds = interval_seconds(PG_GETARG_INTERVAL_P(0), "since");
-	n = evaluate_resources(seconds, res);
+	load_window(interval_seconds(PG_GETARG_INTERVAL_P(0), "since"), &w);
+	n = evaluate_resources(&w, res);
 	cap_init_materialized_srf(fcinfo);
 
 	for (i = 0; i < n; i++)
@@ -647,6 +646,7 @@ Datum
 pg_capacity_capacity_level(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
+	Window		w;
 	Resource	res[NUM_RESOURCES];
 	int			n;
 	int			i;
@@ -658,7 +658,8 @@ pg_capacity_capacity_level(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 
-	n = evaluate_resources((double) cap_sustained_window, res);
+	load_window((double) cap_sustained_window, &w);
+	n = evaluate_resources(&w, res);
 	for (i = 0; i < n; i++)
 	{
 		if (worst < 0 || cap_level_worse(res[worst].level, res[i].level) != res[worst].level)
@@ -790,8 +791,8 @@ pg_capacity_scaling_recommendations(PG_FUNCTION_ARGS)
 
 	require_sampler();
 	seconds = interval_seconds(PG_GETARG_INTERVAL_P(0), "since");
-	evaluate_resources(seconds, res);
 	load_window(seconds, &w);
+	evaluate_resources(&w, res);
 	from = tail_start(&w, Min(seconds, (double) cap_sustained_window));
 
 	/* When to scale horizontally */
