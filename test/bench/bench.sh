@@ -1,39 +1,73 @@
 #!/usr/bin/env bash
 # bench.sh: what pg_capacity costs (a benchmark, not a timed test).
 #
-#   bash test/bench/bench.sh                    (as root, from any directory)
-#   BENCH_QUICK=1 bash test/bench/bench.sh      (smoke run, ~3 min)
+#   bash test/bench/bench.sh                    (as root, from any directory; ~10 min)
+#   BENCH_QUICK=1 bash test/bench/bench.sh      (smoke run, ~4 min)
 #
-# Measures, on a throwaway PostgreSQL 15 (own port, unix socket in a temp dir
-# under /tmp, server and pgbench run as the postgres OS user):
-#  1. Throughput overhead: one data directory (pgbench -i -s 10), runs of
-#     `pgbench -c 4 -j 2 -T BENCH_SECONDS` alternately WITH pg_capacity preloaded
-#     (sample_interval = 1s) and WITHOUT it (shared_preload_libraries = ''),
-#     in ABBA order, the server restarted before every run.  Reports each run's
-#     tps, the medians and ratio = median(with) / median(without); target >= 0.99.
-#     Done for tpcb-like and select-only (-S).
+# Measures, on two throwaway PostgreSQL 15 servers (ports BENCH_PORT and
+# BENCH_PORT + 1, unix sockets in a temp dir under /tmp, servers and pgbench
+# run as the postgres OS user):
+#  1. Throughput overhead, side by side (the headline figure).  Two data
+#     directories A and B set up identically (initdb, same postgresql.conf,
+#     pgbench -i -s 10 in each).  In every round both servers are restarted, one
+#     with shared_preload_libraries = 'pg_capacity' (sample_interval = 1s), the
+#     other without, and one `pgbench -c 2 -j 1 -T BENCH_ROUND_SECONDS` per
+#     server is started at the same moment (in the background, both waited
+#     for), so both loads see the same machine noise; the round's ratio is
+#     tps(with) / tps(without).  The preload alternates between A and B from
+#     round to round, so a difference between the two directories cancels.
+#     Reports every round's pair and ratio, the median ratio (target >= 0.99)
+#     and the spread of the ratios (max - min).  Done for tpcb-like and
+#     select-only (-S).
+#     A/A control: after every round the same round again with the preload on
+#     neither server (same slots); its median should be ~1.00, and its spread is
+#     the method's own noise floor (info rows).
+#     Why this: on the shared 2-core VM it was written on, throughput swings
+#     35-77 % between identical runs (noise from outside the VM), so the older
+#     method (one server restarted alternately with and without the preload)
+#     cannot see a 1 % effect.  Side by side removes the slow swings; what is
+#     left is fast noise that hits one server more than the other within a round.
+#     Why -c 2 -j 1 per side: 6-round A/A trials (10 s rounds) gave a spread of
+#     the ratios of 0.10 (tpcb) / 0.11 (select) with -c 2 -j 1, against
+#     0.12 / 0.25 with -c 1 -j 1 and 0.19 / 0.23 with -c 4 -j 2; pinning each
+#     side to its own CPU (BENCH_PIN=1) was worse (0.15-0.29 with -c 1 or 2),
+#     as the outside noise hits one vCPU at a time.  Two clients per side fill
+#     the 2 cores without oversubscribing them; the scheduler shares the cores.
+#     Even so, one round's ratio is only good to a few %, so the median of
+#     BENCH_ROUNDS rounds is the figure, and the A/A row says how far to trust it.
+#     The alternated single-server runs are still available (BENCH_ALTERNATE=1,
+#     info rows: `pgbench -c 4 -j 2 -T BENCH_SECONDS`, ABBA order, restart before
+#     every run, median tps with / median tps without, per-pair ratios).
 #  2. The sampler worker's own CPU at a 1 s interval, under load (during the
-#     WITH runs) and idle: CPU time from /proc/PID/schedstat (ns; utime+stime
-#     from /proc/PID/stat as a cross-check), as a share of one core (target
-#     < 0.1 %) and per sample taken (raw samples in the window, from
+#     side-by-side rounds with the preload, and the alternated WITH runs if on)
+#     and idle: CPU time from /proc/PID/schedstat (ns; utime+stime from
+#     /proc/PID/stat as a cross-check), as a share of one core (target < 0.1 %)
+#     and per sample taken (raw samples in the window, from
 #     capacity.history(..., 'raw')); target < 1 ms.
 #  3. The CPU of one sample with BENCH_TABLES (10,000) tables in the database,
 #     idle, 1 s interval: with pg_capacity.size_interval = 1s (every sample walks
 #     the data directory: the worst case) and with the default 1min.
 #  4. For scale, pg_wait_sampling's collector measured the same way, if the
 #     Debian package postgresql-15-pg-wait-sampling is installed or installable.
+# Parts 2-4 (and the alternated runs) use server A alone, B stopped.
 # Ends with a summary table (figure, value, target, pass/fail), also written to
 # $BENCH_OUT if set.  Exit status 0 unless the benchmark itself failed.
 #
-# Each workload starts with an unrecorded 5 s warm-up run.
+# Each workload starts with an unrecorded 5 s warm-up run (both servers).
 # It builds nothing: pg_capacity must be installed (make && make install).
-# The server uses synchronous_commit = off and autovacuum = off so that runs are
+# The servers use synchronous_commit = off and autovacuum = off so that runs are
 # CPU-bound and comparable; every run starts after a restart (shutdown
 # checkpoint), so no checkpoint falls inside a run (checkpoint_timeout = 1h).
 #
 # Environment:
-#   BENCH_PAIRS (5)        WITH/WITHOUT pairs per workload
-#   BENCH_SECONDS (15)     length of one pgbench run
+#   BENCH_ROUNDS (8)       side-by-side rounds per workload (and as many A/A)
+#   BENCH_ROUND_SECONDS (10)     length of one side-by-side round
+#   BENCH_CLIENTS (2), BENCH_JOBS (1)  pgbench -c / -j per server, side by side
+#   BENCH_AA (1)           1: A/A control rounds; 0: skip them
+#   BENCH_PIN (0)          1: pin server A and its pgbench to CPU 0, B to CPU 1
+#   BENCH_ALTERNATE (0)    1: also the alternated single-server runs (info)
+#   BENCH_PAIRS (5)        WITH/WITHOUT pairs per workload, alternated runs
+#   BENCH_SECONDS (15)     length of one alternated run
 #   BENCH_MODES ("tpcb select")  workloads for part 1/2 (tpcb, select or both)
 #   BENCH_IDLE_SECONDS (30)      idle windows (parts 2, 3, 4)
 #   BENCH_TABLES (10000)   tables created for part 3
@@ -41,21 +75,33 @@
 #   BENCH_WAIT_SAMPLING (auto)   auto: measure pg_wait_sampling, apt-get
 #                          installing its package if apt has it; installed: only
 #                          if already installed; 0: skip
-#   BENCH_PORT (54339), BENCH_OUT (summary file), PG_CONFIG
-#   BENCH_QUICK=1          2 pairs x 8 s, 10 s idle windows
+#   BENCH_PORT (54339; 54340 too), BENCH_OUT (summary file), PG_CONFIG
+#   BENCH_QUICK=1          3 rounds x 6 s (alternated: 2 pairs x 8 s), 10 s
+#                          idle windows
 set -euo pipefail
 
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 PORT=${BENCH_PORT:-54339}
+PORT_A=$PORT
+PORT_B=$((PORT + 1))
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	ROUNDS=${BENCH_ROUNDS:-3}
+	ROUND_SECONDS=${BENCH_ROUND_SECONDS:-6}
 	PAIRS=${BENCH_PAIRS:-2}
 	SECONDS_RUN=${BENCH_SECONDS:-8}
 	IDLE_SECONDS=${BENCH_IDLE_SECONDS:-10}
 else
+	ROUNDS=${BENCH_ROUNDS:-8}
+	ROUND_SECONDS=${BENCH_ROUND_SECONDS:-10}
 	PAIRS=${BENCH_PAIRS:-5}
 	SECONDS_RUN=${BENCH_SECONDS:-15}
 	IDLE_SECONDS=${BENCH_IDLE_SECONDS:-30}
 fi
+CLIENTS=${BENCH_CLIENTS:-2}
+JOBS=${BENCH_JOBS:-1}
+AA=${BENCH_AA:-1}
+ALTERNATE=${BENCH_ALTERNATE:-0}
+PIN=${BENCH_PIN:-0}
 MODES=${BENCH_MODES:-tpcb select}
 NTABLES=${BENCH_TABLES:-10000}
 SCALE=${BENCH_SCALE:-10}
@@ -79,38 +125,57 @@ done
 for b in pgbench psql pg_ctl initdb; do
 	[ -x "$PGBIN/$b" ] || die "$PGBIN/$b missing"
 done
-case "$PAIRS$SECONDS_RUN$IDLE_SECONDS$NTABLES$SCALE" in
-	*[!0-9]*) die "BENCH_PAIRS/SECONDS/IDLE_SECONDS/TABLES/SCALE must be positive integers" ;;
+case "$ROUNDS$ROUND_SECONDS$CLIENTS$JOBS$PAIRS$SECONDS_RUN$IDLE_SECONDS$NTABLES$SCALE$PORT" in
+	*[!0-9]*) die "BENCH_ROUNDS/ROUND_SECONDS/CLIENTS/JOBS/PAIRS/SECONDS/IDLE_SECONDS/TABLES/SCALE/PORT must be positive integers" ;;
 esac
+[ "$ROUNDS" -ge 1 ] && [ "$CLIENTS" -ge 1 ] && [ "$JOBS" -ge 1 ] || die "BENCH_ROUNDS, BENCH_CLIENTS and BENCH_JOBS must be >= 1"
+case "$AA$ALTERNATE$PIN" in [01][01][01]) ;; *) die "BENCH_AA, BENCH_ALTERNATE and BENCH_PIN must be 0 or 1" ;; esac
 for m in $MODES; do
 	case $m in tpcb | select) ;; *) die "BENCH_MODES: unknown workload '$m' (tpcb, select)" ;; esac
 done
-if ss -ltn 2>/dev/null | grep -qE "[:.]$PORT\b"; then
-	die "port $PORT is in use (set BENCH_PORT)"
-fi
+for p in "$PORT_A" "$PORT_B"; do
+	if ss -ltn 2>/dev/null | grep -qE "[:.]$p\b"; then
+		die "port $p is in use (ports BENCH_PORT and BENCH_PORT + 1 are used; set BENCH_PORT)"
+	fi
+done
 [ -r /proc/self/schedstat ] || die "/proc/PID/schedstat not available on this kernel"
 CLK_TCK=$(getconf CLK_TCK)
 NCPU=$(nproc)
+if [ "$PIN" = 1 ]; then
+	[ "$NCPU" -ge 2 ] && command -v taskset >/dev/null || die "BENCH_PIN=1 needs 2 CPUs and taskset"
+fi
 unset PGDATA PGHOST PGHOSTADDR PGDATABASE PGUSER PGPASSWORD PGSERVICE PGOPTIONS PGPORT || true
 
-# ---------------------------------------------------------------- temp dir, server, cleanup
+# ---------------------------------------------------------------- temp dir, servers, cleanup
+# Two data directories, A (port BENCH_PORT) and B (BENCH_PORT + 1), set up the
+# same way.  Parts 2-4 and the alternated runs use A alone ($DATA), B stopped.
 WORK=$(mktemp -d /tmp/pg_capacity-bench.XXXXXX)
-DATA="$WORK/data"
+DATA_A="$WORK/data_a"
+DATA_B="$WORK/data_b"
+DATA=$DATA_A
 chown postgres:postgres "$WORK"
 chmod 700 "$WORK"
 cd "$WORK"
 START_EPOCH=$(date +%s)
 
-server_running() { [ -f "$DATA/postmaster.pid" ] && as_pg pg_ctl -D "$DATA" status >/dev/null 2>&1; }
+dir_of() { if [ "$1" = a ]; then echo "$DATA_A"; else echo "$DATA_B"; fi; }
+port_of() { if [ "$1" = a ]; then echo "$PORT_A"; else echo "$PORT_B"; fi; }
+other() { if [ "$1" = a ]; then echo b; else echo a; fi; }
+server_running() { [ -f "$1/postmaster.pid" ] && as_pg pg_ctl -D "$1" status >/dev/null 2>&1; }	# $1 = data dir
 cleanup() {
-	local rc=$?
+	local rc=$? side
 	trap - EXIT INT TERM
-	if [ -d "$DATA" ] && server_running; then
-		as_pg pg_ctl -D "$DATA" stop -m fast -w -t 60 >/dev/null 2>&1 || true
-	fi
-	if [ "$rc" -ne 0 ] && [ -f "$WORK/server.log" ]; then
-		section "server log (last 30 lines)"
-		tail -n 30 "$WORK/server.log" || true
+	for side in a b; do
+		if [ -d "$(dir_of $side)" ] && server_running "$(dir_of $side)"; then
+			as_pg pg_ctl -D "$(dir_of $side)" stop -m fast -w -t 60 >/dev/null 2>&1 || true
+		fi
+	done
+	if [ "$rc" -ne 0 ]; then
+		for side in a b; do
+			[ -f "$WORK/server_$side.log" ] || continue
+			section "server log $side (last 30 lines)"
+			tail -n 30 "$WORK/server_$side.log" || true
+		done
 	fi
 	cd /
 	rm -rf "$WORK"
@@ -121,26 +186,49 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 as_pg() { runuser -u postgres -- env HOME="$WORK" PATH="$PGBIN:$PATH" "$@"; }
-sql() { as_pg psql -X -Atq -v ON_ERROR_STOP=1 -h "$WORK" -p "$PORT" -d postgres -c "$1"; }
+# sql() talks to the server on $CUR_PORT: A's, unless a side-by-side round
+# points it at the server that has the preload.
+CUR_PORT=$PORT_A
+sql() { as_pg psql -X -Atq -v ON_ERROR_STOP=1 -h "$WORK" -p "$CUR_PORT" -d postgres -c "$1"; }
 
 # The settings under test live in an include file rewritten before each restart.
-write_conf() {	# $1 = shared_preload_libraries, $2 = pg_capacity.size_interval
-	cat >"$DATA/bench.conf" <<CONF
-shared_preload_libraries = '$1'
+write_conf() {	# $1 = side (a|b), $2 = shared_preload_libraries, $3 = pg_capacity.size_interval
+	cat >"$(dir_of "$1")/bench.conf" <<CONF
+shared_preload_libraries = '$2'
 pg_capacity.sample_interval = 1s
-pg_capacity.size_interval = ${2:-1min}
+pg_capacity.size_interval = ${3:-1min}
 CONF
-	chown postgres:postgres "$DATA/bench.conf"
+	chown postgres:postgres "$(dir_of "$1")/bench.conf"
 }
-restart() {	# $1 = preload, $2 = size_interval
-	write_conf "$1" "${2:-1min}"
-	if server_running; then
-		as_pg pg_ctl -D "$DATA" stop -m fast -w -t 120 >/dev/null
+stop_side() {	# $1 = side
+	if server_running "$(dir_of "$1")"; then
+		as_pg pg_ctl -D "$(dir_of "$1")" stop -m fast -w -t 120 >/dev/null
 	fi
-	as_pg pg_ctl -D "$DATA" -l "$WORK/server.log" -w -t 120 start >/dev/null
 }
-reload() {	# $1 = preload (unchanged), $2 = size_interval
-	write_conf "$1" "$2"
+# with BENCH_PIN=1, side A (server and its pgbench) runs on CPU 0, B on CPU 1
+as_pg_on() {	# $1 = side, then the command
+	local cpu=0
+	[ "$1" = a ] || cpu=1
+	shift
+	if [ "$PIN" = 1 ]; then as_pg taskset -c "$cpu" "$@"; else as_pg "$@"; fi
+}
+start_side() {	# $1 = side
+	as_pg_on "$1" pg_ctl -D "$(dir_of "$1")" -l "$WORK/server_$1.log" -w -t 120 start >/dev/null
+}
+restart() {	# server A alone (B stopped, never pinned): $1 = preload, $2 = size_interval
+	local PIN=0
+	stop_side b
+	stop_side a
+	write_conf a "$1" "${2:-1min}"
+	start_side a
+}
+restart_both() {	# $1 = preload of A, $2 = preload of B
+	stop_side a; stop_side b
+	write_conf a "$1" 1min; write_conf b "$2" 1min
+	start_side a; start_side b
+}
+reload() {	# server A: $1 = preload (unchanged), $2 = size_interval
+	write_conf a "$1" "$2"
 	sql "SELECT pg_reload_conf()" >/dev/null
 }
 
@@ -203,21 +291,47 @@ add() { SUMMARY+=("$1|$2|$3|$4"); }	# figure, value, target, verdict
 verdict() { if [ "$(calc "($1) ? 1 : 0")" = 1 ]; then echo pass; else echo FAIL; fi; }
 verdict_ms() { if [ "$1" = n/a ]; then echo FAIL; else verdict "$1 < 1"; fi; }	# per-sample ms
 
-pgbench_run() {	# $1 = mode, $2 = seconds (BENCH_SECONDS); prints tps
+pgbench_run() {	# server A alone: $1 = mode, $2 = seconds (BENCH_SECONDS); prints tps
 	local opts=() out
 	[ "$1" = select ] && opts=(-S)
-	out=$(as_pg pgbench -h "$WORK" -p "$PORT" -c 4 -j 2 -T "${2:-$SECONDS_RUN}" "${opts[@]}" postgres 2>&1) \
+	out=$(as_pg pgbench -h "$WORK" -p "$PORT_A" -c 4 -j 2 -T "${2:-$SECONDS_RUN}" "${opts[@]}" postgres 2>&1) \
 		|| { echo "$out" >&2; die "pgbench failed"; }
 	echo "$out" | awk '/^tps = / {print $3; exit}'
 }
+# Side by side: one pgbench against A and one against B, started together in
+# the background and waited for; sets TPS_A and TPS_B (so call it in the
+# current shell, not in $(...); measure() does).
+pair_run() {	# $1 = mode, $2 = seconds
+	local opts=() pa pb rc=0 side
+	[ "$1" = select ] && opts=(-S)
+	as_pg_on a pgbench -h "$WORK" -p "$PORT_A" -c "$CLIENTS" -j "$JOBS" -T "$2" "${opts[@]}" postgres >"$WORK/pgbench_a.out" 2>&1 &
+	pa=$!
+	as_pg_on b pgbench -h "$WORK" -p "$PORT_B" -c "$CLIENTS" -j "$JOBS" -T "$2" "${opts[@]}" postgres >"$WORK/pgbench_b.out" 2>&1 &
+	pb=$!
+	wait "$pa" || rc=1
+	wait "$pb" || rc=1
+	for side in a b; do
+		[ "$rc" = 0 ] || cat "$WORK/pgbench_$side.out" >&2
+	done
+	[ "$rc" = 0 ] || die "pgbench failed (side by side)"
+	TPS_A=$(awk '/^tps = / {print $3; exit}' "$WORK/pgbench_a.out")
+	TPS_B=$(awk '/^tps = / {print $3; exit}' "$WORK/pgbench_b.out")
+	[ -n "$TPS_A" ] && [ -n "$TPS_B" ] || die "no tps in the pgbench output"
+}
+tps_of() { if [ "$1" = a ]; then echo "$TPS_A"; else echo "$TPS_B"; fi; }
+ratio_of() { calc "sprintf(\"%.4f\", $1 / $2)"; }
+spread_of() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {printf "%.4f", v[NR] - v[1]}'; }	# max - min
 
 # ---------------------------------------------------------------- set-up
-section "set-up: PostgreSQL 15 on port $PORT, data in $DATA"
-log "pairs=$PAIRS seconds=$SECONDS_RUN modes='$MODES' idle=$IDLE_SECONDS tables=$NTABLES scale=$SCALE"
-as_pg initdb -D "$DATA" -U postgres --auth=trust --no-sync -E UTF8 --locale=C >"$WORK/initdb.log" \
-	|| { cat "$WORK/initdb.log"; die "initdb failed"; }
-cat >>"$DATA/postgresql.conf" <<CONF
-port = $PORT
+section "set-up: two PostgreSQL 15 servers, A on port $PORT_A, B on port $PORT_B, data in $WORK"
+log "rounds=$ROUNDS x ${ROUND_SECONDS} s, pgbench -c $CLIENTS -j $JOBS per side, A/A control=$AA," \
+	"alternated runs=$ALTERNATE (pairs=$PAIRS seconds=$SECONDS_RUN), modes='$MODES' idle=$IDLE_SECONDS tables=$NTABLES scale=$SCALE"
+for side in a b; do
+	d=$(dir_of $side)
+	as_pg initdb -D "$d" -U postgres --auth=trust --no-sync -E UTF8 --locale=C >"$WORK/initdb_$side.log" \
+		|| { cat "$WORK/initdb_$side.log"; die "initdb failed"; }
+	cat >>"$d/postgresql.conf" <<CONF
+port = $(port_of $side)
 listen_addresses = ''
 unix_socket_directories = '$WORK'
 max_connections = 50
@@ -230,62 +344,114 @@ max_locks_per_transaction = 256
 lc_messages = 'C'
 include = 'bench.conf'
 CONF
+done
 # CREATE EXTENSION with the library preloaded: loading it later in a session
 # would (at the time of writing) define its PGC_POSTMASTER settings too late.
-# The WITHOUT runs never call its functions, so the library stays unloaded.
-restart pg_capacity 1min
-sql "CREATE EXTENSION pg_capacity" >/dev/null
-log "pgbench -i -s $SCALE"
-as_pg pgbench -i -q -s "$SCALE" -h "$WORK" -p "$PORT" postgres >"$WORK/init.log" 2>&1 \
-	|| { cat "$WORK/init.log"; die "pgbench -i failed"; }
-sql "CHECKPOINT" >/dev/null
+# The WITHOUT servers never call its functions, so the library stays unloaded.
+restart_both pg_capacity pg_capacity
+for side in a b; do
+	CUR_PORT=$(port_of $side)
+	sql "CREATE EXTENSION pg_capacity" >/dev/null
+	log "pgbench -i -s $SCALE ($side)"
+	as_pg pgbench -i -q -s "$SCALE" -h "$WORK" -p "$CUR_PORT" postgres >"$WORK/init_$side.log" 2>&1 \
+		|| { cat "$WORK/init_$side.log"; die "pgbench -i failed"; }
+	sql "CHECKPOINT" >/dev/null
+done
+CUR_PORT=$PORT_A
 
 # ---------------------------------------------------------------- 1 + 2: overhead, CPU under load
 for mode in $MODES; do
-	section "1. throughput, $mode: $PAIRS pairs of ${SECONDS_RUN} s runs, ABBA order"
-	TPS_WITH=(); TPS_WITHOUT=()
 	SUM_CPU=0; SUM_TICKS=0; SUM_WALL=0; SUM_SAMPLES=0
-	printf '%-4s %-8s %12s %14s %9s %11s\n' run config tps "sampler cpu%" samples "ms/sample"
-	# one unrecorded warm-up run (page cache, first run after pgbench -i)
-	restart "" 1min
-	pgbench_run "$mode" 5 >/dev/null
-	run=0
-	for pair in $(seq 1 "$PAIRS"); do
-		if [ $((pair % 2)) = 1 ]; then order="with without"; else order="without with"; fi
-		for cfg in $order; do
-			run=$((run + 1))
-			if [ "$cfg" = with ]; then
-				restart pg_capacity 1min
-				pid=$(sampler_pid)
-				sleep 2
-				measure "$pid" capacity pgbench_run "$mode" >"$WORK/tps"
-				tps=$(cat "$WORK/tps")
-				TPS_WITH+=("$tps")
-				SUM_CPU=$((SUM_CPU + M_CPU)); SUM_TICKS=$((SUM_TICKS + M_TICKS))
-				SUM_WALL=$((SUM_WALL + M_WALL)); SUM_SAMPLES=$((SUM_SAMPLES + M_SAMPLES))
-				printf '%-4s %-8s %12s %14s %9s %11s\n' "$run" "$cfg" "$tps" \
-					"$(pct "$M_CPU" "$M_WALL")" "$M_SAMPLES" "$(per_sample_ms "$M_CPU" "$M_SAMPLES")"
-			else
-				restart "" 1min
-				sleep 2
-				tps=$(pgbench_run "$mode")
-				TPS_WITHOUT+=("$tps")
-				printf '%-4s %-8s %12s\n' "$run" "$cfg" "$tps"
-			fi
-		done
+
+	section "1. throughput, $mode, side by side: $ROUNDS rounds of ${ROUND_SECONDS} s, pgbench -c $CLIENTS -j $JOBS per side"
+	[ "$AA" = 1 ] && echo "each round is followed by an A/A control round (no preload on either side, same slots)"
+	printf '%-5s %-5s %-4s %11s %11s %8s %14s %9s %11s\n' round kind with "tps with" "tps w/o" ratio "sampler cpu%" samples "ms/sample"
+	# one unrecorded warm-up round (page cache, first run after pgbench -i)
+	restart_both "" ""
+	pair_run "$mode" 5
+	RATIOS=(); AA_RATIOS=()
+	for r in $(seq 1 "$ROUNDS"); do
+		# the preload alternates between the data directories: A, B, A, ...
+		if [ $((r % 2)) = 1 ]; then w=a; else w=b; fi
+		o=$(other $w)
+		if [ "$w" = a ]; then restart_both pg_capacity ""; else restart_both "" pg_capacity; fi
+		CUR_PORT=$(port_of $w)
+		pid=$(sampler_pid)
+		sleep 2
+		measure "$pid" capacity pair_run "$mode" "$ROUND_SECONDS"
+		CUR_PORT=$PORT_A
+		ratio=$(ratio_of "$(tps_of $w)" "$(tps_of $o)")
+		RATIOS+=("$ratio")
+		SUM_CPU=$((SUM_CPU + M_CPU)); SUM_TICKS=$((SUM_TICKS + M_TICKS))
+		SUM_WALL=$((SUM_WALL + M_WALL)); SUM_SAMPLES=$((SUM_SAMPLES + M_SAMPLES))
+		printf '%-5s %-5s %-4s %11s %11s %8s %14s %9s %11s\n' "$r" test "$w" "$(tps_of $w)" "$(tps_of $o)" "$ratio" \
+			"$(pct "$M_CPU" "$M_WALL")" "$M_SAMPLES" "$(per_sample_ms "$M_CPU" "$M_SAMPLES")"
+		if [ "$AA" = 1 ]; then
+			# A/A control: the same round with no preload anywhere; "with" is
+			# only the slot (the data directory that had the preload just now)
+			restart_both "" ""
+			sleep 2
+			pair_run "$mode" "$ROUND_SECONDS"
+			ratio=$(ratio_of "$(tps_of $w)" "$(tps_of $o)")
+			AA_RATIOS+=("$ratio")
+			printf '%-5s %-5s %-4s %11s %11s %8s\n' "$r" A/A "($w)" "$(tps_of $w)" "$(tps_of $o)" "$ratio"
+		fi
 	done
-	mw=$(median "${TPS_WITH[@]}"); mo=$(median "${TPS_WITHOUT[@]}")
-	ratio=$(calc "sprintf(\"%.4f\", $mw / $mo)")
-	spread=$(printf '%s\n' "${TPS_WITH[@]}" "${TPS_WITHOUT[@]}" | sort -g |
-		awk -v m="$mo" '{v[NR] = $1} END {printf "%.1f", (v[NR] - v[1]) / m * 100}')
-	PAIR_RATIOS=()
-	for i in "${!TPS_WITH[@]}"; do PAIR_RATIOS+=("$(calc "sprintf(\"%.4f\", ${TPS_WITH[$i]} / ${TPS_WITHOUT[$i]})")"); done
-	pair_ratio=$(median "${PAIR_RATIOS[@]}")
-	echo "median tps with = $mw, without = $mo, ratio = $ratio; all runs span $spread % of the median without"
-	echo "per-pair ratios: ${PAIR_RATIOS[*]} (median $pair_ratio)"
-	add "tps ratio with/without, $mode (median of $PAIRS)" "$ratio" ">= 0.99" "$(verdict "$ratio >= 0.99")"
-	add "  median of per-pair ratios, $mode" "$pair_ratio" "-" "info"
-	add "  run-to-run spread, $mode ((max - min) / median)" "$spread %" "-" "info"
+	med=$(median "${RATIOS[@]}"); spr=$(spread_of "${RATIOS[@]}")
+	echo "side by side, $mode: ratios ${RATIOS[*]}; median $med, spread (max - min) $spr"
+	add "tps ratio with/without, $mode, side by side (median of $ROUNDS rounds)" "$med" ">= 0.99" "$(verdict "$med >= 0.99")"
+	add "  spread of the $ROUNDS round ratios (max - min), $mode" "$spr" "-" "info"
+	if [ "$AA" = 1 ]; then
+		aa_med=$(median "${AA_RATIOS[@]}"); aa_spr=$(spread_of "${AA_RATIOS[@]}")
+		echo "A/A control, $mode: ratios ${AA_RATIOS[*]}; median $aa_med, spread (max - min) $aa_spr"
+		add "  A/A control (no preload either side), $mode: median ratio" "$aa_med" "~1.00" "info"
+		add "  A/A control, spread of the $ROUNDS round ratios, $mode" "$aa_spr" "-" "info"
+	fi
+
+	if [ "$ALTERNATE" = 1 ]; then
+		section "1b. throughput, $mode, alternated: server A alone, $PAIRS pairs of ${SECONDS_RUN} s runs, ABBA order, pgbench -c 4 -j 2"
+		TPS_WITH=(); TPS_WITHOUT=()
+		printf '%-4s %-8s %12s %14s %9s %11s\n' run config tps "sampler cpu%" samples "ms/sample"
+		restart "" 1min
+		pgbench_run "$mode" 5 >/dev/null
+		run=0
+		for pair in $(seq 1 "$PAIRS"); do
+			if [ $((pair % 2)) = 1 ]; then order="with without"; else order="without with"; fi
+			for cfg in $order; do
+				run=$((run + 1))
+				if [ "$cfg" = with ]; then
+					restart pg_capacity 1min
+					pid=$(sampler_pid)
+					sleep 2
+					measure "$pid" capacity pgbench_run "$mode" >"$WORK/tps"
+					tps=$(cat "$WORK/tps")
+					TPS_WITH+=("$tps")
+					SUM_CPU=$((SUM_CPU + M_CPU)); SUM_TICKS=$((SUM_TICKS + M_TICKS))
+					SUM_WALL=$((SUM_WALL + M_WALL)); SUM_SAMPLES=$((SUM_SAMPLES + M_SAMPLES))
+					printf '%-4s %-8s %12s %14s %9s %11s\n' "$run" "$cfg" "$tps" \
+						"$(pct "$M_CPU" "$M_WALL")" "$M_SAMPLES" "$(per_sample_ms "$M_CPU" "$M_SAMPLES")"
+				else
+					restart "" 1min
+					sleep 2
+					tps=$(pgbench_run "$mode")
+					TPS_WITHOUT+=("$tps")
+					printf '%-4s %-8s %12s\n' "$run" "$cfg" "$tps"
+				fi
+			done
+		done
+		mw=$(median "${TPS_WITH[@]}"); mo=$(median "${TPS_WITHOUT[@]}")
+		ratio=$(ratio_of "$mw" "$mo")
+		spread=$(printf '%s\n' "${TPS_WITH[@]}" "${TPS_WITHOUT[@]}" | sort -g |
+			awk -v m="$mo" '{v[NR] = $1} END {printf "%.1f", (v[NR] - v[1]) / m * 100}')
+		PAIR_RATIOS=()
+		for i in "${!TPS_WITH[@]}"; do PAIR_RATIOS+=("$(ratio_of "${TPS_WITH[$i]}" "${TPS_WITHOUT[$i]}")"); done
+		pair_ratio=$(median "${PAIR_RATIOS[@]}")
+		echo "median tps with = $mw, without = $mo, ratio = $ratio; all runs span $spread % of the median without"
+		echo "per-pair ratios: ${PAIR_RATIOS[*]} (median $pair_ratio)"
+		add "  alternated runs: tps ratio with/without, $mode (medians of $PAIRS)" "$ratio" "-" "info"
+		add "  alternated runs: median of per-pair ratios, $mode" "$pair_ratio" "-" "info"
+		add "  alternated runs: run-to-run spread, $mode ((max - min) / median)" "$spread %" "-" "info"
+	fi
 
 	share=$(pct "$SUM_CPU" "$SUM_WALL"); per=$(per_sample_ms "$SUM_CPU" "$SUM_SAMPLES")
 	echo "sampler under $mode load: $share % of one core (/proc/PID/stat: $(ticks_pct "$SUM_TICKS" "$SUM_WALL") %)," \
@@ -377,11 +543,13 @@ else
 fi
 
 # ---------------------------------------------------------------- summary
-as_pg pg_ctl -D "$DATA" stop -m fast -w -t 60 >/dev/null
+stop_side a; stop_side b
 elapsed=$(($(date +%s) - START_EPOCH))
 {
 	echo "pg_capacity benchmark summary ($(date -u '+%Y-%m-%d %H:%M UTC'), $NCPU CPUs, $("$PGBIN/postgres" --version))"
-	echo "pgbench -c 4 -j 2 -T $SECONDS_RUN, scale $SCALE, $PAIRS pairs per workload; CPU from /proc/PID/schedstat; run time ${elapsed} s"
+	echo "side by side: $ROUNDS rounds x pgbench -c $CLIENTS -j $JOBS -T $ROUND_SECONDS per server, scale $SCALE, A/A control $([ "$AA" = 1 ] && echo on || echo off);" \
+		"alternated runs $([ "$ALTERNATE" = 1 ] && echo "$PAIRS pairs x pgbench -c 4 -j 2 -T $SECONDS_RUN" || echo off);" \
+		"CPU from /proc/PID/schedstat; run time ${elapsed} s"
 	printf '%s\n' "${SUMMARY[@]}" | awk -F'|' '
 		{ f[NR] = $1; v[NR] = $2; t[NR] = $3; r[NR] = $4; if (length($1) > w) w = length($1); if (length($2) > vw) vw = length($2) }
 		END {
