@@ -206,7 +206,8 @@ cap_sparkline(const double *values, int n, int width, char *out, size_t outlen)
 		{
 			int			idx = 0;
 
-			if (hi > lo)
+			/* a spread of rounding noise is a flat line, not a full-height zigzag */
+			if (hi - lo > 1e-9 * fmax(fabs(hi), fabs(lo)))
 			{
 				/* eight equal bands between lo and hi; hi is in the top one */
 				double		t = (m - lo) / (hi - lo) * 8.0;
@@ -279,7 +280,12 @@ cap_sizing(double ram_bytes, int vcpus, int max_connections, CapSizing *out)
 
 	if (vcpus >= 1)
 	{
-		out->max_worker_processes = vcpus;
+		/*
+		 * Never below PostgreSQL's default of 8: background workers (this
+		 * extension's sampler, logical replication) need slots beside the
+		 * parallel workers.
+		 */
+		out->max_worker_processes = vcpus > CAP_MIN_WORKER_PROCESSES ? vcpus : CAP_MIN_WORKER_PROCESSES;
 		out->max_parallel_workers = vcpus;
 		out->max_parallel_workers_per_gather = vcpus / 2 > 1 ? vcpus / 2 : 1;
 	}

@@ -77,6 +77,8 @@ extern void cap_sparkline(const double *values, int n, int width, char *out, siz
 extern bool cap_sustained(const double *values, int n, double threshold,
 						  bool higher_is_worse, int min_samples, double *share);
 
+#define CAP_MIN_WORKER_PROCESSES 8	/* PostgreSQL's default */
+
 /* Memory Scaling formulas (bytes). */
 typedef struct CapSizing
 {
@@ -84,7 +86,7 @@ typedef struct CapSizing
 	double		effective_cache_size;	/* ram * 0.75 */
 	double		work_mem;			/* (ram - shared_buffers) / max_connections / 2 */
 	double		maintenance_work_mem;	/* min(ram * 0.05, 8GB) */
-	int			max_worker_processes;	/* vcpus */
+	int			max_worker_processes;	/* max(vcpus, 8) */
 	int			max_parallel_workers;	/* vcpus */
 	int			max_parallel_workers_per_gather;	/* vcpus / 2, at least 1 */
 } CapSizing;

@@ -798,10 +798,10 @@ pg_capacity_scaling_recommendations(PG_FUNCTION_ARGS)
 	/* When to scale horizontally */
 	metric_series(&w, CM_READ_TPS, &s);
 	rule(&recs, &s, from, cap_read_tps_threshold, true, "high", "horizontal",
-		 "read_tps", "Add a read replica", &T_REPLICA, "read TPS", "", res[1].level);
+		 "read_tps", "Add a read replica", &T_REPLICA, "read TPS", "", CAP_LEVEL_OK);
 	metric_series(&w, CM_WRITE_TPS, &s);
 	rule(&recs, &s, from, cap_write_tps_threshold, true, "medium", "horizontal",
-		 "write_tps", "Consider sharding", &T_SHARDING, "write TPS", "", res[2].level);
+		 "write_tps", "Consider sharding", &T_SHARDING, "write TPS", "", CAP_LEVEL_OK);
 	metric_series(&w, CM_REPLICATION_LAG_SEC, &s);
 	rule(&recs, &s, from, cap_replication_lag_threshold / 1000.0, true, "high",
 		 "horizontal", "replication_lag", "Add a replica", &T_REPLICA,
@@ -822,7 +822,10 @@ pg_capacity_scaling_recommendations(PG_FUNCTION_ARGS)
 	{
 		derived_series(&w, CM_DISK_READ_IOPS, CM_DISK_WRITE_IOPS, '+', &s);
 		for (i = 0; i < s.n; i++)
+		{
 			s.avg[i] = s.avg[i] / cap_disk_iops_limit * 100.0;
+			s.max[i] = s.max[i] / cap_disk_iops_limit * 100.0;
+		}
 	}
 	else
 		metric_series(&w, CM_DISK_UTIL_PCT, &s);
@@ -835,7 +838,10 @@ pg_capacity_scaling_recommendations(PG_FUNCTION_ARGS)
 
 		metric_series(&w, CM_DISK_TOTAL_BYTES, &total);
 		for (i = 0; i < s.n; i++)
+		{
 			s.avg[i] = total.avg[i] > 0 ? s.avg[i] / total.avg[i] * 100.0 : NAN;
+			s.max[i] = s.avg[i];
+		}
 	}
 	rule(&recs, &s, from, cap_disk_usage_threshold_pct, true, "high", "vertical",
 		 "storage", "Expand the volume (or add a tablespace)", &T_STORAGE,
@@ -957,12 +963,18 @@ sizing_row(ReturnSetInfo *rsinfo, const char *param, const char *recommended,
 }
 
 static char *
-bytes_setting(double bytes, bool round_mb)
+bytes_setting(double bytes, bool round_mb, double min_bytes)
 {
 	char		buf[64];
 
 	if (isnan(bytes) || bytes < 0)
 		return NULL;
+	/* never below what PostgreSQL accepts for the setting */
+	if (bytes < min_bytes)
+	{
+		bytes = min_bytes;
+		round_mb = false;
+	}
 	cap_format_bytes(bytes, round_mb, buf, sizeof(buf));
 	return pstrdup(buf);
 }
@@ -1042,20 +1054,21 @@ pg_capacity_sizing_recommendations(PG_FUNCTION_ARGS)
 	cap_sizing(ram, vcpus, maxconn, &z);
 	cap_init_materialized_srf(fcinfo);
 
-	sizing_row(rsinfo, "shared_buffers", bytes_setting(z.shared_buffers, true),
+	sizing_row(rsinfo, "shared_buffers", bytes_setting(z.shared_buffers, true, 128 * 1024.0),
 			   psprintf("RAM x 0.25 = %s x 0.25", fmt_bytes(ram)), true, patroni);
-	sizing_row(rsinfo, "effective_cache_size", bytes_setting(z.effective_cache_size, true),
+	sizing_row(rsinfo, "effective_cache_size", bytes_setting(z.effective_cache_size, true, 8 * 1024.0),
 			   psprintf("RAM x 0.75 = %s x 0.75", fmt_bytes(ram)), false, patroni);
-	sizing_row(rsinfo, "work_mem", bytes_setting(z.work_mem, true),
+	sizing_row(rsinfo, "work_mem", bytes_setting(z.work_mem, true, 64 * 1024.0),
 			   psprintf("(RAM - shared_buffers) / max_connections / 2 = (%s - %s) / %d / 2",
 						fmt_bytes(ram), fmt_bytes(z.shared_buffers), maxconn), false, patroni);
-	sizing_row(rsinfo, "maintenance_work_mem", bytes_setting(z.maintenance_work_mem, true),
+	sizing_row(rsinfo, "maintenance_work_mem", bytes_setting(z.maintenance_work_mem, true, 1024 * 1024.0),
 			   psprintf("RAM x 0.05, at most 8GB = min(%s x 0.05, 8GB)", fmt_bytes(ram)),
 			   false, patroni);
 	if (vcpus > 0)
 	{
 		sizing_row(rsinfo, "max_worker_processes", psprintf("%d", z.max_worker_processes),
-				   psprintf("vCPUs = %d", vcpus), true, patroni);
+				   psprintf("vCPUs, at least %d = max(%d, %d)", CAP_MIN_WORKER_PROCESSES,
+							vcpus, CAP_MIN_WORKER_PROCESSES), true, patroni);
 		sizing_row(rsinfo, "max_parallel_workers", psprintf("%d", z.max_parallel_workers),
 				   psprintf("vCPUs = %d", vcpus), false, patroni);
 		sizing_row(rsinfo, "max_parallel_workers_per_gather",
@@ -1079,14 +1092,17 @@ pg_capacity_sizing_recommendations(PG_FUNCTION_ARGS)
 			if (!isnan(s.avg[i]) && (isnan(wal_rate) || s.avg[i] > wal_rate))
 				wal_rate = s.avg[i];
 	}
-	formula = psprintf("WAL rate x checkpoint_interval_threshold x (1 + checkpoint_completion_target) = %s/s x %d s x %.2f, at least 1GB",
-					   fmt_bytes(wal_rate), cap_checkpoint_interval_threshold,
-					   1.0 + CheckPointCompletionTarget);
+	if (isnan(wal_rate))
+		formula = pstrdup("WAL rate x checkpoint_interval_threshold x (1 + checkpoint_completion_target), at least 1GB: no WAL rate measured yet");
+	else
+		formula = psprintf("WAL rate x checkpoint_interval_threshold x (1 + checkpoint_completion_target) = %s/s x %d s x %.2f, at least 1GB",
+						   fmt_bytes(wal_rate), cap_checkpoint_interval_threshold,
+						   1.0 + CheckPointCompletionTarget);
 	sizing_row(rsinfo, "max_wal_size",
 			   isnan(wal_rate) ? NULL :
 			   bytes_setting(cap_max_wal_size(wal_rate, cap_checkpoint_interval_threshold,
 											  CheckPointCompletionTarget,
-											  1024.0 * 1024 * 1024), true),
+											  1024.0 * 1024 * 1024), true, 2 * 1024 * 1024.0),
 			   formula, false, patroni);
 
 	/* the worst case the recommended settings allow, against RAM */
@@ -1132,7 +1148,10 @@ pg_capacity_required_resources(PG_FUNCTION_ARGS)
 	CapRequired r;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	{
+		cap_init_materialized_srf(fcinfo);
 		return (Datum) 0;		/* NULL in, nothing out */
+	}
 	target = PG_GETARG_FLOAT8(0);
 	read_ratio = PG_GETARG_FLOAT8(1);
 	if (isnan(target) || isinf(target) || target < 0)
@@ -1257,6 +1276,9 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 	int			l;
 	CapLevel	level;
 	CapHistory *h;
+	Size		hsize;
+	char	   *backup;
+	int			imported = 0;
 
 	require_sampler();
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
@@ -1335,8 +1357,15 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 				level = l;
 	}
 
+	/*
+	 * All or nothing: keep a copy of the history to put back if a point is
+	 * refused halfway (a few MB, for a superuser's occasional import).
+	 */
+	hsize = cap_shared->total_size - offsetof(CapShared, hist);
+	backup = palloc(hsize);
 	h = &cap_shared->hist;
 	LWLockAcquire(cap_shared->lock, LW_EXCLUSIVE);
+	memcpy(backup, h, hsize);
 	for (i = 0; i < nts; i++)
 	{
 		CapSample	s;
@@ -1346,16 +1375,18 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 
 		if (pts[i].isnull)
 			continue;
+		imported++;
 
 		/* a time the history already has: fill in this metric */
 		done = cap_history_fill(h, level, pts[i].ts, metric, pts[i].v);
 		if (done < 0)
 		{
+			memcpy(h, backup, hsize);
 			LWLockRelease(cap_shared->lock);
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("the history already has a value of \"%s\" at %s",
-							metric_name, timestamptz_to_str(pts[i].ts)),
+							metric_name, pstrdup(timestamptz_to_str(pts[i].ts))),
 					 errhint("capacity.reset_history() empties the history first.")));
 		}
 		if (done > 0)
@@ -1368,12 +1399,13 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 				cap_history_bucket(h, level, count - 1)->start;
 		if (count > 0 && cap_bucket_start(pts[i].ts, level) <= newest)
 		{
+			memcpy(h, backup, hsize);
 			LWLockRelease(cap_shared->lock);
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("cannot import \"%s\" at %s: the history's %s entries go up to %s and have no entry at that time",
-							metric_name, timestamptz_to_str(pts[i].ts),
-							cap_level_names[level], timestamptz_to_str(newest)),
+							metric_name, pstrdup(timestamptz_to_str(pts[i].ts)),
+							cap_level_names[level], pstrdup(timestamptz_to_str(newest))),
 					 errhint("Points are appended after the newest entry, or fill in times the history already has; capacity.reset_history() empties it, and pg_capacity.enabled = off keeps the sampler from adding to it.")));
 		}
 		memset(&s, 0, sizeof(s));
@@ -1385,6 +1417,7 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 	}
 	cap_shared->changes++;
 	LWLockRelease(cap_shared->lock);
+	pfree(backup);
 
-	PG_RETURN_INT32(nts);
+	PG_RETURN_INT32(imported);
 }

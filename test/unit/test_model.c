@@ -275,9 +275,9 @@ test_sizing(void)
 	cap_sizing(160 * GB, 64, 500, &s);
 	CHECK_NEAR(s.maintenance_work_mem, 8 * GB, 1e-3);
 
-	/* one vCPU: per_gather at least 1 */
+	/* one vCPU: per_gather at least 1, worker slots never below 8 */
 	cap_sizing(4 * GB, 1, 100, &s);
-	CHECK(s.max_worker_processes == 1);
+	CHECK(s.max_worker_processes == 8);
 	CHECK(s.max_parallel_workers == 1);
 	CHECK(s.max_parallel_workers_per_gather == 1);
 	cap_sizing(4 * GB, 3, 100, &s);
@@ -300,7 +300,10 @@ test_sizing(void)
 	CHECK(s.max_parallel_workers_per_gather == 0);
 	cap_sizing(-1, 4, 96, &s);
 	CHECK(isnan(s.shared_buffers));
-	CHECK(s.max_worker_processes == 4);
+	CHECK(s.max_worker_processes == 8);
+	CHECK(s.max_parallel_workers == 4);
+	cap_sizing(64 * GB, 9, 96, &s);
+	CHECK(s.max_worker_processes == 9);
 }
 
 static void
