@@ -122,3 +122,16 @@ WHERE h.sampled_at > :'start'::timestamptz + interval '1 s'
 GROUP BY h.metric
 ORDER BY array_position(ARRAY['tps', 'read_tps', 'write_tps', 'active_connections', 'cpu_pct', 'wal_bytes_per_sec'], h.metric);
 SQL
+
+section "capacity.capacity_report('1 minute'): the run, against this node's capacity"
+"${PSQL[@]}" -c "SELECT resource, round(current::numeric, 2) AS current, round(peak::numeric, 2) AS peak, round(capacity::numeric, 1) AS capacity, unit, round(utilization_pct::numeric, 1) AS \"util%\", level, trend FROM capacity.capacity_report('1 minute')"
+"${PSQL[@]}" -c "SELECT resource, level, detail FROM capacity.capacity_report('1 minute') WHERE level <> 'ok'"
+
+section "capacity.scaling_recommendations('1 minute')"
+"${PSQL[@]}" -x -c "SELECT * FROM capacity.scaling_recommendations('1 minute')"
+
+section "capacity.sizing_recommendations(): this node"
+"${PSQL[@]}" -c "SELECT parameter, current_setting, recommended_setting, requires_restart, formula FROM capacity.sizing_recommendations()"
+
+section "capacity.required_resources(15000): the playbook's target load"
+"${PSQL[@]}" -c "SELECT resource, round(required::numeric, 1) AS required, unit, formula FROM capacity.required_resources(15000)"
