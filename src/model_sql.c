@@ -799,6 +799,27 @@ pg_capacity_scaling_recommendations(PG_FUNCTION_ARGS)
 	metric_series(&w, CM_READ_TPS, &s);
 	rule(&recs, &s, from, cap_read_tps_threshold, true, "high", "horizontal",
 		 "read_tps", "Add a read replica", &T_REPLICA, "read TPS", "", CAP_LEVEL_OK);
+	/* "When to add read replicas: read load > 80% of capacity" */
+	{
+		CapModelConstants k;
+		double		capacity;
+
+		cap_model_constants(&k);
+		capacity = cap_tps_capacity(node_vcpus(&w), &k);
+		if (!isnan(capacity) && capacity > 0)
+		{
+			metric_series(&w, CM_READ_TPS, &s);
+			for (i = 0; i < s.n; i++)
+			{
+				s.avg[i] = s.avg[i] / capacity * 100.0;
+				s.max[i] = s.max[i] / capacity * 100.0;
+			}
+			rule(&recs, &s, from, cap_read_load_threshold_pct, true, "high", "horizontal",
+				 "read_tps", "Add a read replica", &T_REPLICA,
+				 psprintf("read load (read TPS as a share of the %s tx/s TPS capacity)",
+						  fmt_num(capacity)), "%", CAP_LEVEL_OK);
+		}
+	}
 	metric_series(&w, CM_WRITE_TPS, &s);
 	rule(&recs, &s, from, cap_write_tps_threshold, true, "medium", "horizontal",
 		 "write_tps", "Consider sharding", &T_SHARDING, "write TPS", "", CAP_LEVEL_OK);

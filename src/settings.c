@@ -27,6 +27,7 @@ double		cap_read_tps_threshold = 10000;
 double		cap_write_tps_threshold = 5000;
 int			cap_replication_lag_threshold = 5000;
 double		cap_connection_saturation_pct = 80;
+double		cap_read_load_threshold_pct = 80;
 double		cap_cpu_threshold_pct = 70;
 double		cap_memory_threshold_pct = 85;
 double		cap_iops_saturation_pct = 80;
@@ -138,6 +139,9 @@ cap_define_model_settings(void)
 							"Sustained replication lag above which another replica is recommended.",
 							NULL, &cap_replication_lag_threshold, 5000, 1, INT_MAX,
 							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	define_pct("pg_capacity.read_load_threshold_pct",
+			   "Sustained read TPS, as a share of the node's TPS capacity, above which a read replica is recommended.",
+			   &cap_read_load_threshold_pct, 80);
 	define_pct("pg_capacity.connection_saturation_pct",
 			   "Connections, as a share of max_connections, above which PgBouncer is recommended.",
 			   &cap_connection_saturation_pct, 80);

@@ -21,6 +21,7 @@ extern double cap_read_tps_threshold;
 extern double cap_write_tps_threshold;
 extern int	cap_replication_lag_threshold;	/* ms */
 extern double cap_connection_saturation_pct;
+extern double cap_read_load_threshold_pct;
 extern double cap_cpu_threshold_pct;
 extern double cap_memory_threshold_pct;
 extern double cap_iops_saturation_pct;

@@ -154,6 +154,17 @@ SELECT pgc_load(ARRAY['connections', 'max_connections'],
 SELECT * FROM pgc_recs();
 
 \x on
+-- read load > 80% of the TPS capacity (2 vCPUs x 500 / 1.5 = 666.7 tx/s):
+-- add a read replica (high, horizontal); 600 tx/s is 90%, 500 tx/s is 75%
+SELECT pgc_load(ARRAY['vcpus', 'read_tps'],
+                ARRAY[pgc_series(2, 60), pgc_series(600, 60)]);
+:full;
+\x off
+SELECT pgc_load(ARRAY['vcpus', 'read_tps'],
+                ARRAY[pgc_series(2, 60), pgc_series(500, 60)]);
+SELECT * FROM pgc_recs();
+
+\x on
 -- CPU > 70%: add vCPUs (high, vertical)
 SELECT pgc_load('cpu_pct', pgc_series(75, 60));
 :full;
