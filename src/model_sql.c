@@ -81,31 +81,6 @@ typedef struct Resource
 	char	   *detail;
 } Resource;
 
-static void
-require_sampler(void)
-{
-	if (cap_shared == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("pg_capacity must be loaded via \"shared_preload_libraries\""),
-				 errhint("Add pg_capacity to shared_preload_libraries in postgresql.conf and restart the server.")));
-}
-
-/* An interval as seconds; ERROR (22023) when negative. */
-static double
-interval_seconds(Interval *iv, const char *argname)
-{
-	double		sec = iv->time / (double) USECS_PER_SEC +
-		((double) iv->month * DAYS_PER_MONTH + iv->day) * SECS_PER_DAY;
-
-	if (sec < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"%s\" must not be negative", argname),
-				 errdetail("Give how far back to look as a positive interval, such as '15 minutes'.")));
-	return Min(sec, 100.0 * 366 * SECS_PER_DAY);
-}
-
 /*
  * Copy the window [now - seconds, now] out of shared memory, at the finest
  * resolution that has data in it.
@@ -613,8 +588,8 @@ pg_capacity_capacity_report(PG_FUNCTION_ARGS)
 	int			n;
 	int			i;
 
-	require_sampler();
-	load_window(interval_seconds(PG_GETARG_INTERVAL_P(0), "since"), &w);
+	cap_require_sampler();
+	load_window(cap_interval_seconds(PG_GETARG_INTERVAL_P(0), "since"), &w);
 	n = evaluate_resources(&w, res);
 	cap_init_materialized_srf(fcinfo);
 
@@ -654,7 +629,7 @@ pg_capacity_capacity_level(PG_FUNCTION_ARGS)
 	Datum		values[4];
 	bool		nulls[4] = {0};
 
-	require_sampler();
+	cap_require_sampler();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 
@@ -789,8 +764,8 @@ pg_capacity_scaling_recommendations(PG_FUNCTION_ARGS)
 	int			from;
 	int			i;
 
-	require_sampler();
-	seconds = interval_seconds(PG_GETARG_INTERVAL_P(0), "since");
+	cap_require_sampler();
+	seconds = cap_interval_seconds(PG_GETARG_INTERVAL_P(0), "since");
 	load_window(seconds, &w);
 	evaluate_resources(&w, res);
 	from = tail_start(&w, Min(seconds, (double) cap_sustained_window));
@@ -1040,7 +1015,7 @@ pg_capacity_sizing_recommendations(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		require_sampler();
+		cap_require_sampler();
 		ram = cap_memory_mb > 0 ? cap_memory_mb * 1024.0 * 1024.0 :
 			latest_value(CM_MEMORY_TOTAL_BYTES);
 	}
@@ -1056,7 +1031,7 @@ pg_capacity_sizing_recommendations(PG_FUNCTION_ARGS)
 	{
 		double		v;
 
-		require_sampler();
+		cap_require_sampler();
 		v = cap_vcpus > 0 ? cap_vcpus : latest_value(CM_VCPUS);
 		vcpus = isnan(v) ? 0 : (int) floor(v);
 	}
@@ -1194,7 +1169,7 @@ pg_capacity_required_resources(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		require_sampler();
+		cap_require_sampler();
 		active = latest_value(CM_DATABASE_SIZE_BYTES);
 	}
 	if (!PG_ARGISNULL(3))
@@ -1301,7 +1276,7 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 	char	   *backup;
 	int			imported = 0;
 
-	require_sampler();
+	cap_require_sampler();
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
 	metric_name = text_to_cstring(PG_GETARG_TEXT_PP(0));

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "storage/lwlock.h"
+#include "datatype/timestamp.h"
 #include "utils/timestamp.h"
 
 #include "history.h"
@@ -55,6 +56,10 @@ extern CapShared *cap_shared;
 
 /* Ring capacities derived from the retention settings. */
 extern void cap_ring_capacities(int32 capacity[CAP_NUM_LEVELS]);
+
+/* Shared by the SQL functions (sql_functions.c) */
+extern void cap_require_sampler(void);
+extern double cap_interval_seconds(const Interval *iv, const char *argname);
 
 /* History file (persist.c) */
 extern bool cap_persist_history(void);

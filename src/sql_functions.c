@@ -40,14 +40,34 @@ typedef struct HistoryPoint
 	double		max;
 } HistoryPoint;
 
-static void
-require_sampler(void)
+void
+cap_require_sampler(void)
 {
 	if (cap_shared == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("pg_capacity must be loaded via \"shared_preload_libraries\""),
 				 errhint("Add pg_capacity to shared_preload_libraries in postgresql.conf and restart the server.")));
+}
+
+/*
+ * An interval as seconds, months counted as 30 days as interval arithmetic
+ * on epochs does; in floating point so that a huge interval saturates (at
+ * a century, more than any history holds) instead of wrapping around.
+ * ERROR (22023) when negative.
+ */
+double
+cap_interval_seconds(const Interval *iv, const char *argname)
+{
+	double		sec = iv->time / (double) USECS_PER_SEC +
+		((double) iv->month * DAYS_PER_MONTH + iv->day) * SECS_PER_DAY;
+
+	if (sec < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" must not be negative", argname),
+				 errdetail("Give how far back to look as a positive interval, such as '1 hour'.")));
+	return Min(sec, 100.0 * 366 * SECS_PER_DAY);
 }
 
 /* capacity.metrics(): the metric catalogue; needs no sampler. */
@@ -80,7 +100,7 @@ pg_capacity_latest(PG_FUNCTION_ARGS)
 	bool		found = false;
 	int			i;
 
-	require_sampler();
+	cap_require_sampler();
 	cap_init_materialized_srf(fcinfo);
 
 	LWLockAcquire(cap_shared->lock, LW_SHARED);
@@ -161,7 +181,6 @@ pg_capacity_history(PG_FUNCTION_ARGS)
 	char	   *resolution = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	int			metric;
 	int			level = -1;
-	double		since_sec;
 	int64		since_us;
 	TimestampTz now;
 	TimestampTz cutoff;
@@ -169,7 +188,7 @@ pg_capacity_history(PG_FUNCTION_ARGS)
 	int32		npoints = 0;
 	int32		i;
 
-	require_sampler();
+	cap_require_sampler();
 
 	metric = cap_metric_lookup(metric_name);
 	if (metric < 0)
@@ -191,20 +210,7 @@ pg_capacity_history(PG_FUNCTION_ARGS)
 					 errdetail("Valid resolutions are: raw, minute, hour, day, auto.")));
 	}
 
-	/*
-	 * Months count as 30 days, as interval arithmetic on epochs does.  In
-	 * floating point, so that a huge interval saturates instead of wrapping.
-	 */
-	since_sec = since->time / (double) USECS_PER_SEC +
-		((double) since->month * DAYS_PER_MONTH + since->day) * SECS_PER_DAY;
-	if (since_sec < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"since\" must not be negative"),
-				 errdetail("Give how far back to look as a positive interval, such as '1 hour'.")));
-
-	/* a century is more than any history holds */
-	since_us = (int64) (Min(since_sec, 100.0 * 366 * SECS_PER_DAY) * USECS_PER_SEC);
+	since_us = (int64) (cap_interval_seconds(since, "since") * USECS_PER_SEC);
 
 	if (level < 0)
 	{
@@ -293,7 +299,7 @@ pg_capacity_sampler_status(PG_FUNCTION_ARGS)
 	int64		size;
 	int			i;
 
-	require_sampler();
+	cap_require_sampler();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 
@@ -340,7 +346,7 @@ pg_capacity_sampler_status(PG_FUNCTION_ARGS)
 Datum
 pg_capacity_reset_history(PG_FUNCTION_ARGS)
 {
-	require_sampler();
+	cap_require_sampler();
 
 	LWLockAcquire(cap_shared->lock, LW_EXCLUSIVE);
 	cap_history_reset(&cap_shared->hist);
