@@ -46,19 +46,6 @@ is(pgc_env_run($node, [ 'pgbench', '-i', '-s', '10', '-q', 'postgres' ], \$out, 
 	0, 'pgbench -i -s 10')
   or diag $err;
 
-sub pct
-{
-	my ($a, $b) = @_;
-	return $b ? 100 * ($a - $b) / $b : 0;
-}
-
-sub mean
-{
-	my $sum = 0;
-	$sum += $_ for @_;
-	return @_ ? $sum / @_ : undef;
-}
-
 # Raw samples of a metric around the run: [sampled_at text, epoch, value].
 sub samples
 {

@@ -37,6 +37,8 @@ use Test::More;
 use Time::HiRes qw(time usleep);
 
 our @EXPORT = qw(
+	pct
+	mean
   pgc_new_node
   pgc_conf
   pgc_q
@@ -241,6 +243,21 @@ sub pgc_env_run
 	local $ENV{PGDATABASE} = 'postgres';
 	IPC::Run::run($cmd, '<', \undef, '>', $stdout, '2>', $stderr);
 	return $?;
+}
+
+# Signed difference of a from b, in percent of b (0 when b is 0).
+sub pct
+{
+	my ($a, $b) = @_;
+	return $b ? 100 * ($a - $b) / $b : 0;
+}
+
+# Arithmetic mean of a list (undef when empty).
+sub mean
+{
+	my $sum = 0;
+	$sum += $_ for @_;
+	return @_ ? $sum / @_ : undef;
 }
 
 1;
