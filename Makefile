@@ -47,13 +47,13 @@ include $(PGXS)
 # Pure-C unit tests of the parsers and formulas, built without the server.
 UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history test/unit/test_model
 
-test/unit/test_os_metrics: test/unit/test_formulas.c src/os_metrics.c src/metrics.c
+test/unit/test_os_metrics: test/unit/test_formulas.c test/unit/unit_test.h src/os_metrics.c src/metrics.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
-test/unit/test_history: test/unit/test_history.c src/history.c src/metrics.c src/rates.h
+test/unit/test_history: test/unit/test_history.c test/unit/unit_test.h src/history.c src/metrics.c src/rates.h
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
-test/unit/test_model: test/unit/test_model.c src/model.c
+test/unit/test_model: test/unit/test_model.c test/unit/unit_test.h src/model.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 .PHONY: unittest

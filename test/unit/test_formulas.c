@@ -41,58 +41,13 @@
 
 #include "metrics.h"
 #include "os_metrics.h"
+#include "unit_test.h"
 
 
 /* ----------------------------------------------------------------
  *		Assertions
  * ----------------------------------------------------------------
  */
-
-static int	checks_passed;
-static int	checks_failed;
-static const char *current_test = "";
-
-#define CHECK(cond) \
-	do { \
-		if (cond) \
-			checks_passed++; \
-		else \
-		{ \
-			checks_failed++; \
-			fprintf(stderr, "%s:%d: %s: CHECK(%s) failed\n", \
-					__FILE__, __LINE__, current_test, #cond); \
-		} \
-	} while (0)
-
-#define CHECK_NEAR(a, b, eps) \
-	do { \
-		double		a_ = (double) (a); \
-		double		b_ = (double) (b); \
-		if (fabs(a_ - b_) <= (eps)) \
-			checks_passed++; \
-		else \
-		{ \
-			checks_failed++; \
-			fprintf(stderr, "%s:%d: %s: CHECK_NEAR(%s, %s, %s) failed: %.17g vs %.17g\n", \
-					__FILE__, __LINE__, current_test, #a, #b, #eps, a_, b_); \
-		} \
-	} while (0)
-
-/* uint64 equality, with both values printed on failure */
-#define CHECK_U64(a, b) \
-	do { \
-		uint64_t	a_ = (uint64_t) (a); \
-		uint64_t	b_ = (uint64_t) (b); \
-		if (a_ == b_) \
-			checks_passed++; \
-		else \
-		{ \
-			checks_failed++; \
-			fprintf(stderr, "%s:%d: %s: CHECK_U64(%s, %s) failed: %llu vs %llu\n", \
-					__FILE__, __LINE__, current_test, #a, #b, \
-					(unsigned long long) a_, (unsigned long long) b_); \
-		} \
-	} while (0)
 
 #define EPS 1e-9
 
@@ -1266,6 +1221,5 @@ main(int argc, char **argv)
 	remove_fixtures();
 
 	/* counts are of individual checks */
-	printf("%d passed, %d failed\n", checks_passed, checks_failed);
-	return checks_failed > 0 ? 1 : 0;
+	return unit_test_summary();
 }

@@ -15,24 +15,9 @@
 #include <string.h>
 
 #include "history.h"
+#include "unit_test.h"
 #include "rates.h"
 
-static int	passed = 0;
-static int	failed = 0;
-
-#define CHECK(cond) \
-	do { \
-		if (cond) passed++; \
-		else { failed++; printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); } \
-	} while (0)
-
-#define CHECK_NEAR(a, b, eps) \
-	do { \
-		double _a = (a), _b = (b); \
-		if (fabs(_a - _b) <= (eps)) passed++; \
-		else { failed++; printf("FAIL %s:%d: %s = %.17g, expected %.17g\n", \
-								__FILE__, __LINE__, #a, _a, _b); } \
-	} while (0)
 
 #define SEC(n) ((CapTime) (n) * CAP_USECS_PER_SEC)
 
@@ -345,6 +330,5 @@ main(void)
 	test_default_size();
 	test_split_writes();
 	test_fill();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return unit_test_summary();
 }

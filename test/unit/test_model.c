@@ -16,31 +16,8 @@
 #include <string.h>
 
 #include "model.h"
+#include "unit_test.h"
 
-static int	passed = 0;
-static int	failed = 0;
-
-#define CHECK(cond) \
-	do { \
-		if (cond) passed++; \
-		else { failed++; printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); } \
-	} while (0)
-
-#define CHECK_NEAR(a, b, eps) \
-	do { \
-		double _a = (a), _b = (b); \
-		if (fabs(_a - _b) <= (eps)) passed++; \
-		else { failed++; printf("FAIL %s:%d: %s = %.17g, expected %.17g\n", \
-								__FILE__, __LINE__, #a, _a, _b); } \
-	} while (0)
-
-#define CHECK_STR(a, b) \
-	do { \
-		const char *_a = (a), *_b = (b); \
-		if (strcmp(_a, _b) == 0) passed++; \
-		else { failed++; printf("FAIL %s:%d: %s = \"%s\", expected \"%s\"\n", \
-								__FILE__, __LINE__, #a, _a, _b); } \
-	} while (0)
 
 #define KB	1024.0
 #define MB	(1024.0 * 1024.0)
@@ -569,6 +546,5 @@ main(void)
 	test_required_resources();
 	test_tps_capacity();
 	test_parse_range();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return unit_test_summary();
 }
