@@ -722,6 +722,7 @@ rule(List **recs, const Series *s, int from, double threshold,
 				worst,
 				last;
 	Series		tail;
+	int			counted;
 	Recommendation *r;
 
 	tail.n = s->n - from;
@@ -729,7 +730,7 @@ rule(List **recs, const Series *s, int from, double threshold,
 	tail.max = s->max + from;
 	if (!cap_sustained(tail.avg, tail.n, threshold, higher_is_worse, MIN_SAMPLES, &share))
 		return;
-	series_stats(&tail, higher_is_worse, &mean, &worst, &last);
+	counted = series_stats(&tail, higher_is_worse, &mean, &worst, &last);
 
 	/* more than half of the samples past the threshold: so is their median */
 	r = palloc0(sizeof(Recommendation));
@@ -743,7 +744,7 @@ rule(List **recs, const Series *s, int from, double threshold,
 	r->rationale = psprintf("%s was %s %s%s in %.0f%% of the %d samples judged (median %s%s, mean %s%s, %s %s%s); the playbook's rule: %s %s %s%s sustained -> %s.",
 							what, higher_is_worse ? "above" : "below",
 							fmt_num(threshold), unit, share * 100.0,
-							series_stats(&tail, higher_is_worse, &mean, &worst, &last),
+							counted,
 							fmt_num(r->observed), unit, fmt_num(mean), unit,
 							higher_is_worse ? "peak" : "lowest", fmt_num(worst), unit,
 							what, higher_is_worse ? ">" : "<", fmt_num(threshold), unit,
