@@ -127,8 +127,10 @@ for my $s (@scripts)
 		fail("unexpected script name $s");
 	}
 }
-ok(-f "$srcdir/sql/pg_capacity--$version.sql",
-	"install script for default_version $version");
+# The default version is installed either by its own script or by the base
+# script followed by update scripts (as contrib modules ship them).
+my @install_versions = grep { -f "$srcdir/sql/pg_capacity--$_.sql" } keys %script_versions;
+ok(scalar(@install_versions) >= 1, 'a base install script exists: ' . join(' ', @install_versions));
 
 sub vcmp
 {
@@ -156,6 +158,35 @@ for my $v (sort keys %script_versions)
 is($node->safe_psql('postgres',
 		q{SELECT default_version FROM pg_available_extensions WHERE name = 'pg_capacity'}),
 	$version, 'installed control file has the same default_version');
+
+# Every base script reaches the default version through update scripts,
+# and an updated installation has exactly the objects of a fresh one.
+for my $base (sort @install_versions)
+{
+	next if $base eq $version;
+	is($node->safe_psql('postgres',
+			qq{SELECT path IS NOT NULL FROM pg_extension_update_paths('pg_capacity') WHERE source = '$base' AND target = '$version'}),
+		't', "update path $base -> $version exists");
+}
+my $objects = q{SELECT string_agg(pg_describe_object(classid, objid, 0), E'\n' ORDER BY 1)
+	FROM pg_depend WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+	AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_capacity')};
+my $acl = q{SELECT string_agg(p.oid::regprocedure || ' ' || coalesce(p.proacl::text, 'default'), E'\n' ORDER BY 1)
+	FROM pg_proc p WHERE p.pronamespace = 'capacity'::regnamespace};
+$node->safe_psql('postgres', 'DROP EXTENSION IF EXISTS pg_capacity');
+$node->safe_psql('postgres', 'CREATE EXTENSION pg_capacity');
+my ($fresh_objects, $fresh_acl) = ($node->safe_psql('postgres', $objects), $node->safe_psql('postgres', $acl));
+for my $base (sort @install_versions)
+{
+	next if $base eq $version;
+	$node->safe_psql('postgres', 'DROP EXTENSION pg_capacity');
+	$node->safe_psql('postgres', "CREATE EXTENSION pg_capacity VERSION '$base'");
+	$node->safe_psql('postgres', 'ALTER EXTENSION pg_capacity UPDATE');
+	is($node->safe_psql('postgres', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_capacity'}),
+		$version, "ALTER EXTENSION UPDATE from $base reaches $version");
+	is($node->safe_psql('postgres', $objects), $fresh_objects, "objects after update from $base = fresh install");
+	is($node->safe_psql('postgres', $acl), $fresh_acl, "privileges after update from $base = fresh install");
+}
 
 $node->stop;
 done_testing();
