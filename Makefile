@@ -23,7 +23,9 @@ OBJS = \
 	src/settings.o \
 	src/model.o \
 	src/model_sql.o \
-	src/sql_functions.o
+	src/sql_functions.o \
+	src/bloat_model.o \
+	src/bloat.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "pg_capacity - capacity planning from inside PostgreSQL"
@@ -38,14 +40,15 @@ PROVE_TESTS = test/t/*.pl
 
 EXTRA_CLEAN = tmp_check results regression.diffs regression.out \
 	test/unit/test_os_metrics test/unit/test_history \
-	test/unit/test_model
+	test/unit/test_model test/unit/test_bloat
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # Pure-C unit tests of the parsers and formulas, built without the server.
-UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history test/unit/test_model
+UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history test/unit/test_model \
+	test/unit/test_bloat
 
 test/unit/test_os_metrics: test/unit/test_formulas.c test/unit/unit_test.h src/os_metrics.c src/metrics.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
@@ -54,6 +57,9 @@ test/unit/test_history: test/unit/test_history.c test/unit/unit_test.h src/histo
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 test/unit/test_model: test/unit/test_model.c test/unit/unit_test.h src/model.c
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
+
+test/unit/test_bloat: test/unit/test_bloat.c test/unit/unit_test.h src/bloat_model.c src/bloat_model.h
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 .PHONY: unittest

@@ -38,6 +38,14 @@ int			cap_sustained_window = 900;
 
 int			cap_config_manager = CAP_CONFIG_AUTO;
 
+double		cap_bloat_target_error_pct = 1.0;
+int			cap_bloat_max_sample_pages = 512;
+int			cap_bloat_sample_min_size_kb = 100 * 1024;
+double		cap_bloat_vacuum_dead_pct = 10;
+double		cap_bloat_rewrite_pct = 30;
+double		cap_bloat_reindex_pct = 30;
+int			cap_bloat_min_reclaim_kb = 8 * 1024;
+
 static double cap_tps_per_vcpu = 500;
 static double cap_cpu_safety_factor = 1.5;
 static double cap_memory_safety_factor = 1.3;
@@ -110,6 +118,13 @@ define_pct(const char *name, const char *desc, double *var, double boot)
 {
 	DefineCustomRealVariable(name, desc, NULL, var, boot, 0.0, 100.0,
 							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+}
+
+static void
+define_pct_userset(const char *name, const char *desc, double *var, double boot)
+{
+	DefineCustomRealVariable(name, desc, NULL, var, boot, 0.0, 100.0,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
 }
 
 void
@@ -203,6 +218,33 @@ cap_define_model_settings(void)
 							 "Client connections per backend connection through PgBouncer.",
 							 NULL, &cap_pooler_multiplier, 10, 1, 10000,
 							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+
+	/* Bloat estimates: they change only the caller's own estimates */
+	DefineCustomRealVariable("pg_capacity.bloat_target_error_pct",
+							 "Sampling stops once both bloat estimates are known within this many percentage points (95% interval).",
+							 NULL, &cap_bloat_target_error_pct, 1.0, 0.1, 50,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pg_capacity.bloat_max_sample_pages",
+							"Most pages bloat_estimate() samples from one relation.",
+							NULL, &cap_bloat_max_sample_pages, 512, 16, INT_MAX / 4,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("pg_capacity.bloat_sample_min_size",
+							"Relations at least this large are sampled by bloat_estimate(mode => 'auto'); smaller ones are estimated from statistics.",
+							NULL, &cap_bloat_sample_min_size_kb, 100 * 1024, 0, INT_MAX,
+							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
+	define_pct_userset("pg_capacity.bloat_vacuum_dead_pct",
+					   "Dead tuples, as a share of a table, from which VACUUM is recommended (the playbook's autovacuum_vacuum_scale_factor = 0.1).",
+					   &cap_bloat_vacuum_dead_pct, 10);
+	define_pct_userset("pg_capacity.bloat_rewrite_pct",
+					   "Reclaimable share of a table from which VACUUM FULL or pg_repack is recommended.",
+					   &cap_bloat_rewrite_pct, 30);
+	define_pct_userset("pg_capacity.bloat_reindex_pct",
+					   "Reclaimable share of a btree index from which REINDEX CONCURRENTLY is recommended.",
+					   &cap_bloat_reindex_pct, 30);
+	DefineCustomIntVariable("pg_capacity.bloat_min_reclaim",
+							"Smallest reclaimable size worth a rewrite or a rebuild.",
+							NULL, &cap_bloat_min_reclaim_kb, 8 * 1024, 0, INT_MAX,
+							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
 
 	DefineCustomEnumVariable("pg_capacity.config_manager",
 							 "How sizing_recommendations() says to apply a setting: patroni, alter_system, or auto.",

@@ -30,6 +30,15 @@ extern double cap_cache_hit_threshold;
 extern int	cap_checkpoint_interval_threshold;	/* s */
 extern int	cap_sustained_window;	/* s */
 
+/* Bloat estimates (bloat_estimate()): per session */
+extern double cap_bloat_target_error_pct;
+extern int	cap_bloat_max_sample_pages;
+extern int	cap_bloat_sample_min_size_kb;
+extern double cap_bloat_vacuum_dead_pct;
+extern double cap_bloat_rewrite_pct;
+extern double cap_bloat_reindex_pct;
+extern int	cap_bloat_min_reclaim_kb;
+
 /* How sizing_recommendations() says to apply a setting */
 typedef enum CapConfigManager
 {

@@ -23,7 +23,8 @@ TOAST table, whose contents are swapped).  Each entry holds:
   kind         table, toast or index
   am           heap, btree, hash ...
   size         main fork bytes
-  free_pct, dead_pct, waste_pct   pgstattuple(): free_percent, dead_tuple_percent, their sum
+  free_pct, dead_pct   pgstattuple(): free_percent, dead_tuple_percent
+  waste_bytes, waste_pct   free_space + dead_tuple_len, and its share of table_len
   leaf_density, deleted_pages     pgstatindex() for btrees
   size_after, reclaim_pct         after bloat_rewrite_reference()
 
@@ -88,7 +89,7 @@ sub bloat_waste_reference
 	my $sql = qq{
 		WITH r(oid, name, kind, am) AS ($fixture_relations)
 		SELECT r.oid, r.name, r.kind, r.am, pg_relation_size(r.oid),
-			   s.free_percent, s.dead_tuple_percent,
+			   s.free_percent, s.dead_tuple_percent, s.free_space + s.dead_tuple_len, s.table_len,
 			   CASE WHEN r.am = 'btree' THEN (pgstatindex(r.oid)).avg_leaf_density END,
 			   CASE WHEN r.am = 'btree' THEN (pgstatindex(r.oid)).deleted_pages END
 		  FROM r LEFT JOIN LATERAL pgstattuple(r.oid) s ON r.am IN ('heap', 'btree')
@@ -96,7 +97,8 @@ sub bloat_waste_reference
 	$node->safe_psql($db, $sql);    # the pruning reading
 	for my $line (split /\n/, $node->safe_psql($db, $sql))
 	{
-		my ($oid, $name, $kind, $am, $size, $free, $dead, $density, $deleted) = split /\|/, $line;
+		my ($oid, $name, $kind, $am, $size, $free, $dead, $waste_bytes, $table_len, $density, $deleted) =
+		  split /\|/, $line;
 		$ref{$oid} = {
 			oid => $oid,
 			name => $name,
@@ -105,7 +107,10 @@ sub bloat_waste_reference
 			size => $size,
 			free_pct => $free,
 			dead_pct => $dead,
-			waste_pct => ($free eq '' ? undef : $free + $dead),
+			waste_bytes => ($waste_bytes eq '' ? undef : $waste_bytes),
+			# from the byte counts: pgstattuple rounds its percentages to 0.01
+			waste_pct => ($waste_bytes eq '' ? undef
+				: $table_len > 0 ? 100.0 * $waste_bytes / $table_len : 0),
 			leaf_density => $density,
 			deleted_pages => $deleted,
 		};
