@@ -25,7 +25,8 @@ OBJS = \
 	src/model_sql.o \
 	src/sql_functions.o \
 	src/bloat_model.o \
-	src/bloat.o
+	src/bloat.o \
+	src/diagnostics.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "pg_capacity - capacity planning from inside PostgreSQL"

@@ -54,6 +54,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/snapmgr.h"
 
 #include "bloat_model.h"
@@ -67,6 +68,9 @@ PG_FUNCTION_INFO_V1(pg_capacity_bloat_sample_min_bytes);
 /* Slices of the first round; doubled until the estimates are tight enough. */
 #define BLOAT_FIRST_SLICES	32
 
+/* Heap tuples looked up per sampled btree leaf page (sample mode). */
+#define BLOAT_TID_CHECKS	8
+
 /* One slice of the relation and what its sampled page showed. */
 typedef struct BloatSlice
 {
@@ -74,13 +78,26 @@ typedef struct BloatSlice
 	BlockNumber hi;				/* one past its last block */
 	BlockNumber blk;			/* the sampled block */
 	bool		done;			/* blk has been read */
+	bool		internal;		/* blk is an internal btree page */
 	double		waste;			/* free + dead bytes on the page */
 	double		dead;			/* dead tuple bytes on the page */
 	double		rebuilt;		/* item + line pointer bytes after a rewrite */
 	double		fsm;			/* free space the FSM records for blk (heap) */
+	double		live;			/* live tuples on the page (heap) */
+	double		tids;			/* heap TIDs on the page, dead items aside (btree) */
 	int			first_item;		/* its items in BloatScan.items */
 	int			nitems;
+	int			first_run;		/* its runs in BloatScan.runs (heap share mode) */
+	int			nruns;
 } BloatSlice;
+
+/* A run of TIDs with one key on a sampled leaf page */
+typedef struct BloatRun
+{
+	int			keysize;
+	int			tids;
+	bool		continues;
+} BloatRun;
 
 typedef struct BloatScan
 {
@@ -106,6 +123,16 @@ typedef struct BloatScan
 	BlockNumber hblk;
 	BufferAccessStrategy heap_strategy;
 	bool		dedup;			/* the build would deduplicate */
+	bool		heap_all_visible;	/* every heap page all-visible: all items live */
+	bool		check_all_tids; /* exact mode: look up every item's heap tuple */
+	bool		use_heap_share; /* scale by the heap's live share instead */
+	BloatRun   *runs;			/* the sampled runs, kept until the share is known */
+	int			nruns;
+	int			maxruns;
+	double		heap_live;		/* live heap tuples, estimated from a heap sample */
+	double		share;			/* their share of the index's TIDs */
+	double		heap_live_hw;
+	double		internal_pages; /* internal pages of the index, from its root */
 	double		key_bytes;		/* sum of key sizes of rebuilt items */
 	double		keys;
 
@@ -224,6 +251,7 @@ read_heap_page(BloatScan *s, BloatSlice *sl, Buffer buf)
 			sl->dead += tup.t_len;
 			continue;
 		}
+		sl->live += 1;
 		if (s->has_dropped ||
 			HeapTupleHeaderGetNatts(tup.t_data) < s->tupdesc->natts)
 			len = rewritten_length(s, &tup);
@@ -255,8 +283,8 @@ heap_tid_is_live(BloatScan *s, ItemPointer tid)
 	bool		all_dead = false;
 	bool		found;
 
-	if (blk >= s->heap_nblocks)
-		return true;			/* inserted after we looked: live */
+	if (s->heap_all_visible || blk >= s->heap_nblocks)
+		return true;			/* all visible, or inserted after we looked */
 	if (VM_ALL_VISIBLE(s->heaprel, blk, &s->vmbuf))
 		return true;
 	if (s->hblk != blk)
@@ -281,8 +309,15 @@ heap_tid_is_live(BloatScan *s, ItemPointer tid)
  * in proportion to its TIDs, and the key's last page counts the whole item.
  */
 static void
-emit_run(BloatScan *s, BloatSlice *sl, int keysize, int live, bool continues)
+emit_run(BloatScan *s, BloatSlice *sl, int keysize, double expected_live, bool continues)
 {
+	int			live = (int) floor(expected_live);
+
+	/* an expected count from a subsample: round at random, without bias */
+	if (expected_live - live > 0 &&
+		(double) (cap_random_next(&s->prng) >> 11) / (double) (UINT64_C(1) << 53) <
+		expected_live - live)
+		live++;
 	if (live <= 0)
 		return;
 	if (s->dedup)
@@ -314,6 +349,25 @@ emit_run(BloatScan *s, BloatSlice *sl, int keysize, int live, bool continues)
 	}
 }
 
+/* Keep a run for estimate(), which emits it once the live share is known. */
+static void
+keep_run(BloatScan *s, BloatSlice *sl, int keysize, int tids, bool continues)
+{
+	if (tids <= 0)
+		return;
+	if (s->nruns >= s->maxruns)
+	{
+		s->maxruns = Max(s->maxruns * 2, 1024);
+		s->runs = s->runs ? repalloc(s->runs, sizeof(BloatRun) * s->maxruns)
+			: palloc(sizeof(BloatRun) * s->maxruns);
+	}
+	s->runs[s->nruns].keysize = keysize;
+	s->runs[s->nruns].tids = tids;
+	s->runs[s->nruns].continues = continues;
+	s->nruns++;
+	sl->nruns++;
+}
+
 static void
 read_btree_page(BloatScan *s, BloatSlice *sl, Buffer buf)
 {
@@ -323,9 +377,18 @@ read_btree_page(BloatScan *s, BloatSlice *sl, Buffer buf)
 	OffsetNumber off;
 	IndexTuple	run = NULL;
 	int			run_keysize = 0;
-	int			run_live = 0;
+	double		run_live = 0;
+	int			run_tids = 0;
 	IndexTuple	hikey = NULL;
 	bool		continues = false;
+	int			page_tids = 0;
+	int			tidno = 0;
+	bool		subsample;
+	double		step = 0;
+	double		next_check = 0;
+	int			checked = 0;
+	int			checked_live = 0;
+	double		live_share = 1;
 
 	if (PageIsNew(page))
 	{
@@ -339,10 +402,70 @@ read_btree_page(BloatScan *s, BloatSlice *sl, Buffer buf)
 		return;
 	}
 	if (!P_ISLEAF(opaque))
-		return;					/* internal pages: rebuilt from the leaves */
+	{
+		sl->internal = true;	/* rebuilt from the leaves */
+		return;
+	}
 
 	sl->waste = PageGetFreeSpace(page);
 	maxoff = PageGetMaxOffsetNumber(page);
+
+	/*
+	 * Which items' heap tuples are looked up: none when the heap is
+	 * all-visible; all of them in exact mode; otherwise BLOAT_TID_CHECKS of
+	 * the page's TIDs, evenly spaced from a random start, whose live share
+	 * then applies to every run of the page (the page's estimate stays
+	 * unbiased; the spread this adds is in the slices' variance).
+	 */
+	for (off = P_FIRSTDATAKEY(opaque); off <= maxoff; off = OffsetNumberNext(off))
+	{
+		ItemId		iid = PageGetItemId(page, off);
+
+		if (!ItemIdIsDead(iid))
+		{
+			IndexTuple	itup = (IndexTuple) PageGetItem(page, iid);
+
+			page_tids += BTreeTupleIsPosting(itup) ? BTreeTupleGetNPosting(itup) : 1;
+		}
+	}
+	sl->tids = page_tids;
+	if (s->use_heap_share)
+	{
+		/* every item counts; the heap's live share scales them later */
+		subsample = true;
+		live_share = 1;
+	}
+	else
+		subsample = !s->heap_all_visible && !s->check_all_tids && page_tids > BLOAT_TID_CHECKS;
+	if (subsample && !s->use_heap_share)
+	{
+		step = (double) page_tids / BLOAT_TID_CHECKS;
+		next_check = step * ((double) (cap_random_next(&s->prng) >> 11) / (double) (UINT64_C(1) << 53));
+		for (off = P_FIRSTDATAKEY(opaque); off <= maxoff; off = OffsetNumberNext(off))
+		{
+			ItemId		iid = PageGetItemId(page, off);
+			IndexTuple	itup;
+			int			n;
+			int			i;
+
+			if (ItemIdIsDead(iid))
+				continue;
+			itup = (IndexTuple) PageGetItem(page, iid);
+			n = BTreeTupleIsPosting(itup) ? BTreeTupleGetNPosting(itup) : 1;
+			for (i = 0; i < n; i++, tidno++)
+			{
+				if (tidno < (int) next_check)
+					continue;
+				next_check += step;
+				checked++;
+				if (heap_tid_is_live(s, BTreeTupleIsPosting(itup) ?
+									 BTreeTupleGetPostingN(itup, i) : &itup->t_tid))
+					checked_live++;
+			}
+		}
+		live_share = checked > 0 ? (double) checked_live / checked : 1;
+	}
+
 	for (off = P_FIRSTDATAKEY(opaque); off <= maxoff; off = OffsetNumberNext(off))
 	{
 		ItemId		iid = PageGetItemId(page, off);
@@ -368,13 +491,21 @@ read_btree_page(BloatScan *s, BloatSlice *sl, Buffer buf)
 				   (char *) run + sizeof(IndexTupleData),
 				   keysize - sizeof(IndexTupleData)) != 0)
 		{
-			emit_run(s, sl, run_keysize, run_live, false);
+			if (s->use_heap_share)
+				keep_run(s, sl, run_keysize, run_tids, false);
+			else
+				emit_run(s, sl, run_keysize,
+						 subsample ? run_tids * live_share : run_live, false);
 			run = itup;
 			run_keysize = keysize;
 			run_live = 0;
+			run_tids = 0;
 		}
 
 		ntids = BTreeTupleIsPosting(itup) ? BTreeTupleGetNPosting(itup) : 1;
+		run_tids += ntids;
+		if (subsample)
+			continue;
 		for (i = 0; i < ntids; i++)
 		{
 			ItemPointer tid = BTreeTupleIsPosting(itup) ?
@@ -396,7 +527,11 @@ read_btree_page(BloatScan *s, BloatSlice *sl, Buffer buf)
 				   (char *) run + sizeof(IndexTupleData),
 				   run_keysize - sizeof(IndexTupleData)) == 0;
 	}
-	emit_run(s, sl, run_keysize, run_live, continues);
+	if (s->use_heap_share)
+		keep_run(s, sl, run_keysize, run_tids, continues);
+	else
+		emit_run(s, sl, run_keysize,
+				 subsample ? run_tids * live_share : run_live, continues);
 }
 
 static void
@@ -406,8 +541,12 @@ read_slice(BloatScan *s, BloatSlice *sl)
 
 	CHECK_FOR_INTERRUPTS();
 	sl->waste = sl->dead = sl->rebuilt = 0;
+	sl->live = sl->tids = 0;
+	sl->internal = false;
 	sl->first_item = s->nitems;
 	sl->nitems = 0;
+	sl->first_run = s->nruns;
+	sl->nruns = 0;
 
 	sl->fsm = s->use_fsm ? (double) GetRecordedFreeSpace(s->rel, sl->blk) : 0;
 	buf = ReadBufferExtended(s->rel, MAIN_FORKNUM, sl->blk, RBM_NORMAL, s->strategy);
@@ -487,6 +626,68 @@ read_fsm_total(BloatScan *s)
 	s->use_fsm = true;
 }
 
+/*
+ * How many internal pages the index has, from its root: the root, plus as
+ * many pages below it as it has downlinks, and so on down, taking the first
+ * page of each level as typical.  Their number makes the btree estimators
+ * post-stratified (see estimate()); internal pages are too few for a sample
+ * to count them well, and each one sampled would swing the estimates.
+ */
+static double
+count_internal_pages(BloatScan *s)
+{
+	Buffer		buf;
+	BTMetaPageData *meta;
+	BlockNumber blk;
+	uint32		level;
+	double		total = 0;
+	double		width = 1;
+
+	buf = ReadBufferExtended(s->rel, MAIN_FORKNUM, BTREE_METAPAGE, RBM_NORMAL, s->strategy);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	meta = BTPageGetMeta(BufferGetPage(buf));
+	blk = meta->btm_root;
+	level = meta->btm_level;
+	UnlockReleaseBuffer(buf);
+	s->pages_read++;
+
+	while (level > 0 && blk != P_NONE && blk < s->nblocks)
+	{
+		Page		page;
+		BTPageOpaque opaque;
+		OffsetNumber first;
+		OffsetNumber maxoff;
+		BlockNumber child = P_NONE;
+
+		buf = ReadBufferExtended(s->rel, MAIN_FORKNUM, blk, RBM_NORMAL, s->strategy);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		opaque = BTPageGetOpaque(page);
+		s->pages_read++;
+		total += width;
+		if (P_ISLEAF(opaque) || P_IGNORE(opaque))
+		{
+			UnlockReleaseBuffer(buf);
+			break;
+		}
+		first = P_FIRSTDATAKEY(opaque);
+		maxoff = PageGetMaxOffsetNumber(page);
+		if (maxoff >= first)
+		{
+			IndexTuple	itup = (IndexTuple) PageGetItem(page, PageGetItemId(page, first));
+
+			child = BTreeTupleGetDownLink(itup);
+			width *= (maxoff - first + 1);
+		}
+		UnlockReleaseBuffer(buf);
+		level--;
+		if (level == 0)
+			break;				/* the pages below are leaves */
+		blk = child;
+	}
+	return Min(total, (double) (s->nblocks > 0 ? s->nblocks - 1 : 0));
+}
+
 /* n slices over [first_block, nblocks), each with a random block to read */
 static BloatSlice *
 make_slices(BloatScan *s, int n)
@@ -536,6 +737,9 @@ typedef struct BloatResult
 	double		rebuilt_size;
 	double		waste_hw;		/* half-width of the 95% interval, bytes */
 	double		rebuilt_hw;
+	double		rebuilt_sampling_hw;	/* its sampling part (the stopping rule) */
+	double		live;			/* heap: live tuples */
+	double		live_hw;
 	bool		exact;
 } BloatResult;
 
@@ -543,8 +747,9 @@ static void
 estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 {
 	double		M = s->nblocks - s->first_block;
-	double	   *W = palloc(sizeof(double) * n);
-	double	   *Y = palloc(sizeof(double) * n);
+	double	   *W = palloc(sizeof(double) * Max(n, 1));
+	double	   *Y = palloc(sizeof(double) * Max(n, 1));
+	double	   *L = palloc(sizeof(double) * Max(n, 1));
 	double		rebuilt = 0;
 	double		pages;
 	double		per_page;
@@ -572,15 +777,56 @@ estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 	 * page - a.  Without an FSM a = 0 and these are the plain stratified
 	 * estimators.
 	 */
+	/*
+	 * Heap share mode: the live share is the heap's live tuples over the
+	 * index's TIDs (estimated as below: post-stratified on internal pages);
+	 * each kept run then holds that share of its TIDs, rounded at random,
+	 * and is replayed as the build would store it (a key's lone live TID is
+	 * a plain item, not a posting list: the share cannot simply scale bytes).
+	 */
+	if (s->use_heap_share)
+	{
+		double		tids = 0;
+		int			no = 0;
+
+		for (j = 0; j < n; j++)
+			if (!sl[j].internal)
+			{
+				tids += sl[j].tids;
+				no++;
+			}
+		tids = no > 0 ? tids * Max(M - s->internal_pages, 1) / no : 0;
+		s->share = tids > 0 ? Min(1.0, s->heap_live / tids) : 1.0;
+		s->key_bytes = s->keys = 0;
+		for (j = 0; j < n; j++)
+		{
+			int			i;
+
+			sl[j].rebuilt = 0;
+			sl[j].first_item = s->nitems;
+			sl[j].nitems = 0;
+			for (i = 0; i < sl[j].nruns; i++)
+			{
+				BloatRun   *run = &s->runs[sl[j].first_run + i];
+
+				emit_run(s, &sl[j], run->keysize, run->tids * s->share, run->continues);
+			}
+		}
+	}
+
 	r->size = (double) s->nblocks * BLCKSZ;
 	r->waste = s->fsm_total;
 	rebuilt = s->use_fsm ? M * (BLCKSZ - SizeOfPageHeaderData) - s->fsm_total : 0;
 	r->dead = 0;
+	r->live = 0;
 	for (j = 0; j < n; j++)
 	{
 		double		w = sl[j].hi - sl[j].lo;
 		double		used = s->use_fsm ? (BLCKSZ - SizeOfPageHeaderData) - sl[j].fsm : 0;
 		int			i;
+
+		L[j] = w * (s->is_btree ? sl[j].tids : sl[j].live);
+		r->live += L[j];
 
 		W[j] = w * (sl[j].waste - sl[j].fsm);
 		Y[j] = w * (sl[j].rebuilt - used);
@@ -646,6 +892,54 @@ estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 		rebuilt = 0;
 	r->exact = (n >= M);
 	r->waste_hw = cap_half_width_95(cap_sd_variance(W, n, M));
+	r->live_hw = cap_half_width_95(cap_sd_variance(L, n, M));
+
+	/*
+	 * Btrees, sampled: internal pages hold neither waste (as pgstattuple
+	 * counts it) nor leaf items, and their number is known from the root.
+	 * Post-stratify: the other pages' total is (M - internal) times the mean
+	 * of the sampled other pages, with the successive-difference variance of
+	 * that mean.
+	 */
+	if (s->is_btree && !r->exact)
+	{
+		double		Mo = Max(M - s->internal_pages, 1);
+		int			no = 0;
+		double		sum_w = 0,
+					sum_y = 0,
+					sum_l = 0;
+
+		for (j = 0; j < n; j++)
+		{
+			if (sl[j].internal)
+				continue;
+			W[no] = sl[j].waste;
+			Y[no] = sl[j].rebuilt;
+			L[no] = sl[j].tids;
+			sum_w += W[no];
+			sum_y += Y[no];
+			sum_l += L[no];
+			no++;
+		}
+		if (no >= 2)
+		{
+			double		scale = Mo / no;
+
+			r->waste = sum_w * scale;
+			rebuilt = sum_y * scale;
+			r->live = sum_l * scale;
+			for (j = 0; j < no; j++)
+			{
+				W[j] *= scale;
+				Y[j] *= scale;
+				L[j] *= scale;
+			}
+			r->waste_hw = cap_half_width_95(cap_sd_variance(W, no, Mo));
+			r->live_hw = cap_half_width_95(cap_sd_variance(L, no, Mo));
+		}
+		n = no >= 2 ? no : n;
+		M = no >= 2 ? Mo : M;
+	}
 
 	per_page = cap_packer_bytes_per_page(&packer);
 	elog(DEBUG1, "pg_capacity bloat: %s: %d of %.0f pages, rebuilt bytes %.0f, %.0f bytes per page (+-%.1f), replay %.0f pages of %.0f items",
@@ -667,9 +961,25 @@ estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 		double		hw_bytes = cap_half_width_95(cap_sd_variance(Y, n, M)) / per_page;
 		double		hw_fill = pages * 1.959963984540054 *
 			cap_packer_bytes_per_page_se(&packer) / per_page;
+		double		hw_share = 0;
 
-		r->rebuilt_hw = sqrt(hw_bytes * hw_bytes + hw_fill * hw_fill) * BLCKSZ;
+		/*
+		 * Scaled by the heap's live share: live heap tuples (a heap sample)
+		 * over the index's TIDs (this sample).  Their relative errors add.
+		 */
+		if (s->use_heap_share && r->live > 0 && rebuilt > 0)
+		{
+			double		rel = sqrt(pow(s->heap_live_hw / Max(s->heap_live, 1), 2) +
+								   pow(r->live_hw / r->live, 2));
+
+			elog(DEBUG1, "pg_capacity bloat: %s: heap live %.0f +- %.0f, index TIDs %.0f +- %.0f, share %.4f",
+				 RelationGetRelationName(s->rel), s->heap_live, s->heap_live_hw,
+				 r->live, r->live_hw, s->share);
+			hw_share = pages * rel;
+		}
+		r->rebuilt_hw = sqrt(hw_bytes * hw_bytes + hw_fill * hw_fill + hw_share * hw_share) * BLCKSZ;
 	}
+	r->rebuilt_sampling_hw = r->rebuilt_hw;
 
 	if (s->is_btree)
 	{
@@ -704,6 +1014,7 @@ estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 
 	pfree(W);
 	pfree(Y);
+	pfree(L);
 }
 
 static void
@@ -726,6 +1037,8 @@ sample_relation(BloatScan *s, bool exact, BloatResult *r)
 	}
 
 	n = (exact || M <= 2 * BLOAT_FIRST_SLICES) ? (int) M : BLOAT_FIRST_SLICES;
+	if (n == (int) M)
+		s->check_all_tids = true;	/* read whole: exact throughout */
 	sl = make_slices(s, n);
 	for (;;)
 	{
@@ -735,7 +1048,8 @@ sample_relation(BloatScan *s, bool exact, BloatResult *r)
 		estimate(s, sl, n, r);
 		if (r->exact)
 			break;
-		if (r->waste_hw <= target && r->rebuilt_hw <= target)
+		/* more pages narrow the sampling error only, not the replay's own */
+		if (r->waste_hw <= target && r->rebuilt_sampling_hw <= target)
 			break;
 		if (2 * n > cap_bloat_max_sample_pages)
 			break;
@@ -865,9 +1179,53 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 		s.heap_strategy = GetAccessStrategy(BAS_BULKREAD);
 		if (s.nblocks > 0)
 		{
+			BlockNumber all_visible = 0;
+			BlockNumber all_frozen = 0;
+
 			_bt_metaversion(rel, &heapkeyspace, &allequalimage);
 			s.dedup = allequalimage && !rel->rd_index->indisunique &&
 				BTGetDeduplicateItems(rel);
+			s.internal_pages = count_internal_pages(&s);
+
+			/* a heap all-visible throughout: no item needs a heap visit */
+			if (RelationIsPermanent(s.heaprel) || !RecoveryInProgress())
+				visibilitymap_count(s.heaprel, &all_visible, &all_frozen);
+			s.heap_all_visible = (s.heap_nblocks > 0 && all_visible >= s.heap_nblocks);
+
+			/*
+			 * Otherwise, sampled and not partial: a rebuild indexes every
+			 * live heap tuple once (a HOT chain once), so the live share of
+			 * the index's TIDs is the heap's live tuples over them.  A heap
+			 * sample counts those far more cheaply than a heap visit per
+			 * sampled item would.
+			 */
+			if (!s.heap_all_visible && !exact && RelationGetIndexPredicate(rel) == NIL &&
+				s.nblocks - 1 > 2 * BLOAT_FIRST_SLICES)
+			{
+				BloatScan	hs;
+				BloatResult hr;
+				int			i;
+
+				memset(&hs, 0, sizeof(hs));
+				hs.rel = s.heaprel;
+				hs.nblocks = s.heap_nblocks;
+				hs.strategy = s.heap_strategy;
+				InitDirtySnapshot(hs.dirty);
+				hs.prng = s.prng ^ UINT64_C(0x9E3779B97F4A7C15);
+				hs.maxitems = 4096;
+				hs.items = palloc(sizeof(int) * hs.maxitems);
+				hs.tupdesc = RelationGetDescr(s.heaprel);
+				for (i = 0; i < hs.tupdesc->natts; i++)
+					hs.has_dropped |= TupleDescAttr(hs.tupdesc, i)->attisdropped;
+				hs.values = palloc(sizeof(Datum) * Max(hs.tupdesc->natts, 1));
+				hs.isnull = palloc(sizeof(bool) * Max(hs.tupdesc->natts, 1));
+				read_fsm_total(&hs);
+				sample_relation(&hs, false, &hr);
+				s.use_heap_share = true;
+				s.heap_live = hr.live;
+				s.heap_live_hw = hr.live_hw;
+				s.pages_read += hs.pages_read;
+			}
 		}
 	}
 	else
@@ -885,6 +1243,7 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 	}
 
 	read_fsm_total(&s);
+	s.check_all_tids = exact;
 	sample_relation(&s, exact, &r);
 
 	if (BufferIsValid(s.hbuf))

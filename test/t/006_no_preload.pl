@@ -168,10 +168,10 @@ for my $base (sort @install_versions)
 			qq{SELECT path IS NOT NULL FROM pg_extension_update_paths('pg_capacity') WHERE source = '$base' AND target = '$version'}),
 		't', "update path $base -> $version exists");
 }
-my $objects = q{SELECT string_agg(pg_describe_object(classid, objid, 0), E'\n' ORDER BY 1)
+my $objects = q{SELECT string_agg(pg_describe_object(classid, objid, 0), E'\n' ORDER BY pg_describe_object(classid, objid, 0))
 	FROM pg_depend WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
 	AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_capacity')};
-my $acl = q{SELECT string_agg(p.oid::regprocedure || ' ' || coalesce(p.proacl::text, 'default'), E'\n' ORDER BY 1)
+my $acl = q{SELECT string_agg(p.oid::regprocedure || ' ' || coalesce(p.proacl::text, 'default'), E'\n' ORDER BY p.oid::regprocedure::text)
 	FROM pg_proc p WHERE p.pronamespace = 'capacity'::regnamespace};
 $node->safe_psql('postgres', 'DROP EXTENSION IF EXISTS pg_capacity');
 $node->safe_psql('postgres', 'CREATE EXTENSION pg_capacity');
