@@ -76,7 +76,7 @@ cat >>"$DATA/postgresql.conf" <<CONF
 port = $PORT
 listen_addresses = ''
 unix_socket_directories = '$WORK'
-shared_preload_libraries = 'pg_capacity'
+shared_preload_libraries = 'pg_capacity,pg_stat_statements'
 pg_capacity.sample_interval = 1s
 pg_capacity.size_interval = 5s
 pg_capacity.persist_interval = 10s
@@ -88,7 +88,7 @@ as_pg pg_ctl -D "$DATA" -l "$WORK/server.log" -w -t 60 start
 "${PSQL[@]}" -Atc "SELECT version()"
 
 section "CREATE EXTENSION pg_capacity"
-"${PSQL[@]}" -c "CREATE EXTENSION pg_capacity"
+"${PSQL[@]}" -c "CREATE EXTENSION pg_capacity" -c "CREATE EXTENSION pg_stat_statements"
 
 section "pgbench -i -s $DEMO_SCALE"
 as_pg pgbench -i -q -s "$DEMO_SCALE" -h "$WORK" -p "$PORT" postgres 2>&1 | tail -n 3
@@ -135,3 +135,21 @@ section "capacity.sizing_recommendations(): this node"
 
 section "capacity.required_resources(15000): the playbook's target load"
 "${PSQL[@]}" -c "SELECT resource, round(required::numeric, 1) AS required, unit, formula FROM capacity.required_resources(15000)"
+
+# Bloat: pgbench's updates leave dead tuples in pgbench_accounts; an index
+# that duplicates the primary key and one on a column nobody filters on give
+# the diagnostics something to say.
+"${PSQL[@]}" -qc "CREATE INDEX demo_accounts_aid ON pgbench_accounts (aid)" \
+	-c "CREATE INDEX demo_history_mtime ON pgbench_history (mtime)"
+section "capacity.bloat_estimate(): pgbench's tables and indexes, sampled (mode 'sample')"
+"${PSQL[@]}" -c "SELECT relation_name, kind, pg_size_pretty(size_bytes) AS size, round(waste_pct::numeric, 1) AS \"waste%\", round(dead_pct::numeric, 1) AS \"dead%\", round(reclaimable_pct::numeric, 1) AS \"reclaimable%\", round(error_pct::numeric, 2) AS \"+-pp\", method, pages_read, recommendation FROM capacity.bloat_estimate(NULL, 'sample') WHERE schema_name = 'public' ORDER BY size_bytes DESC"
+section "the same from statistics only (mode 'stats'), and pgstattuple's exact figures"
+"${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS pgstattuple" -c "SELECT b.relation_name, round(b.waste_pct::numeric, 1) AS \"stats waste%\", round(b.reclaimable_pct::numeric, 1) AS \"stats reclaimable%\", b.flags, round((s.free_percent + s.dead_tuple_percent)::numeric, 1) AS \"pgstattuple waste%\" FROM capacity.bloat_estimate(NULL, 'stats') b, LATERAL pgstattuple(format('%I.%I', b.schema_name, b.relation_name)) s WHERE b.schema_name = 'public' AND b.method = 'stats' ORDER BY b.size_bytes DESC"
+section "capacity.duplicate_indexes()"
+"${PSQL[@]}" -x -c "SELECT table_name, kind, drop_index, keep_index, reason, drop_statement FROM capacity.duplicate_indexes()"
+section "capacity.unused_indexes() (right after CREATE INDEX: younger than the statistics, so not listed)"
+"${PSQL[@]}" -c "SELECT index_name, idx_scan, safe_to_drop, reason FROM capacity.unused_indexes()"
+section "capacity.missing_indexes()"
+"${PSQL[@]}" -x -c "SELECT kind, table_name, columns, seq_scan, seq_tup_read, reason, suggestion FROM capacity.missing_indexes(min_seq_tup_read => 1000, min_rows => 1)"
+section "capacity.top_queries(5)"
+"${PSQL[@]}" -c "SELECT rank, calls, round(total_exec_time::numeric, 1) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms, round(hit_ratio::numeric, 3) AS hit_ratio, left(query, 60) AS query FROM capacity.top_queries(5)"
