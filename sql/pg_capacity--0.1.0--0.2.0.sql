@@ -732,7 +732,7 @@ BEGIN
 			pages_read := s.pages_read;
 			IF size_bytes > 0 THEN
 				dead_pct := 100.0 * s.dead_bytes / size_bytes;
-				error_pct := 100.0 * greatest(s.waste_error_bytes, s.reclaim_error_bytes) / size_bytes;
+				error_pct := least(100.0, 100.0 * greatest(s.waste_error_bytes, s.reclaim_error_bytes) / size_bytes);
 			ELSIF size_bytes = 0 THEN
 				dead_pct := 0;
 				error_pct := 0;

@@ -998,8 +998,12 @@ estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 	 * upper levels.
 	 */
 	{
-		double		model = s->is_btree ? 2 * BLCKSZ + 0.01 * r->rebuilt_size
+		double		model = s->is_btree ? BLCKSZ + 0.01 * r->rebuilt_size
 			: BLCKSZ + 0.002 * r->rebuilt_size;
+
+		/* every tuple of a table replayed in its own order: the rewrite itself */
+		if (r->exact && !s->is_btree && !s->is_toast)
+			model = 0;
 
 		/*
 		 * A sample of a TOAST table cannot see which values follow which in
