@@ -75,6 +75,18 @@ sub estimates
 	return \%est;
 }
 
+# The statistics-only mode and the index diagnostics answer on the standby
+# too (read-only catalogs; pg_stat counters of its own).
+like($standby->safe_psql('postgres',
+		q{SELECT count(*) FILTER (WHERE method = 'stats') || ' ' || bool_and('on_standby' = ANY (flags))
+			FROM capacity.bloat_estimate(NULL, 'stats') WHERE schema_name = 'bloatfix'}),
+	qr/^[1-9]\d* true$/, 'standby: stats mode answers, flagged on_standby');
+for my $f ('unused_indexes()', 'duplicate_indexes()', 'invalid_indexes()', 'missing_indexes()')
+{
+	like($standby->safe_psql('postgres', "SELECT count(*) FROM capacity.$f"),
+		qr/^\d+$/, "standby: capacity.$f answers");
+}
+
 my $sample = estimates($node, 'sample');
 my $exact = estimates($node, 'exact');
 my $standby_sample = estimates($standby, 'sample');
