@@ -26,7 +26,9 @@ OBJS = \
 	src/sql_functions.o \
 	src/bloat_model.o \
 	src/bloat.o \
-	src/diagnostics.o
+	src/diagnostics.o \
+	src/forecast_model.o \
+	src/forecast_sql.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 PGFILEDESC = "pg_capacity - capacity planning from inside PostgreSQL"
@@ -41,7 +43,7 @@ PROVE_TESTS = test/t/*.pl
 
 EXTRA_CLEAN = tmp_check results regression.diffs regression.out \
 	test/unit/test_os_metrics test/unit/test_history \
-	test/unit/test_model test/unit/test_bloat
+	test/unit/test_model test/unit/test_bloat test/unit/test_forecast
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -49,7 +51,7 @@ include $(PGXS)
 
 # Pure-C unit tests of the parsers and formulas, built without the server.
 UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history test/unit/test_model \
-	test/unit/test_bloat
+	test/unit/test_bloat test/unit/test_forecast
 
 test/unit/test_os_metrics: test/unit/test_formulas.c test/unit/unit_test.h src/os_metrics.c src/metrics.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
@@ -61,6 +63,9 @@ test/unit/test_model: test/unit/test_model.c test/unit/unit_test.h src/model.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 test/unit/test_bloat: test/unit/test_bloat.c test/unit/unit_test.h src/bloat_model.c src/bloat_model.h
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
+
+test/unit/test_forecast: test/unit/test_forecast.c test/unit/unit_test.h src/forecast_model.c src/forecast_model.h
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 .PHONY: unittest

@@ -569,6 +569,67 @@ evaluate_resources(const Window *wp, Resource *res)
 	return i;
 }
 
+/*
+ * The capacity a metric is judged against, as capacity_report() judges it:
+ * from the last hour of history and the settings.  NaN, with *basis NULL,
+ * for a metric without one.  Used by the forecasts (forecast_sql.c).
+ */
+double
+cap_metric_capacity(int metric, const char **basis)
+{
+	Window		w;
+	Series		s;
+	CapModelConstants k;
+	double		mean,
+				worst,
+				last = NAN;
+
+	*basis = NULL;
+	cap_model_constants(&k);
+	switch (metric)
+	{
+		case CM_TPS:
+			load_window(3600, &w);
+			*basis = "vCPUs x pg_capacity.tps_per_vcpu / cpu_safety_factor";
+			return isnan(node_vcpus(&w)) ? NAN : cap_tps_capacity(node_vcpus(&w), &k);
+		case CM_READ_TPS:
+			*basis = "pg_capacity.read_tps_threshold";
+			return cap_read_tps_threshold;
+		case CM_WRITE_TPS:
+			*basis = "pg_capacity.write_tps_threshold";
+			return cap_write_tps_threshold;
+		case CM_CONNECTIONS:
+		case CM_ACTIVE_CONNECTIONS:
+			load_window(3600, &w);
+			metric_series(&w, CM_MAX_CONNECTIONS, &s);
+			if (series_stats(&s, true, &mean, &worst, &last) == 0)
+				return NAN;
+			*basis = "max_connections less reserved slots";
+			return last;
+		case CM_CPU_PCT:
+		case CM_MEMORY_USED_PCT:
+		case CM_DISK_UTIL_PCT:
+			*basis = "100 %";
+			return 100.0;
+		case CM_DATABASE_SIZE_BYTES:
+		case CM_WAL_DIR_BYTES:
+			load_window(3600, &w);
+			metric_series(&w, CM_DISK_TOTAL_BYTES, &s);
+			if (series_stats(&s, true, &mean, &worst, &last) == 0)
+				return NAN;
+			*basis = "size of the data directory's filesystem";
+			return last;
+		case CM_DISK_READ_IOPS:
+		case CM_DISK_WRITE_IOPS:
+			if (cap_disk_iops_limit <= 0)
+				return NAN;
+			*basis = "pg_capacity.disk_iops_limit";
+			return (double) cap_disk_iops_limit;
+		default:
+			return NAN;
+	}
+}
+
 static Datum
 float_or_null(double v, bool *isnull)
 {

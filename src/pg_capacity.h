@@ -59,6 +59,20 @@ extern void cap_ring_capacities(int32 capacity[CAP_NUM_LEVELS]);
 
 /* Shared by the SQL functions (sql_functions.c) */
 extern void cap_require_sampler(void);
+
+/* One point of a metric's history (sql_functions.c) */
+typedef struct CapHistoryPoint
+{
+	TimestampTz ts;
+	bool		isnull;
+	double		value;			/* the sample, or the bucket's mean */
+	double		max;			/* the sample, or the bucket's largest */
+} CapHistoryPoint;
+
+extern int	cap_metric_lookup_or_error(const char *name);
+extern double cap_metric_capacity(int metric, const char **basis);
+extern int32 cap_history_points(int metric, int64 since_us, int *level,
+								CapHistoryPoint **points);
 extern double cap_interval_seconds(const Interval *iv, const char *argname);
 
 /* History file (persist.c) */

@@ -38,6 +38,8 @@ int			cap_sustained_window = 900;
 
 int			cap_config_manager = CAP_CONFIG_AUTO;
 
+double		cap_tps_per_replica = 5000;
+
 double		cap_bloat_target_error_pct = 1.0;
 int			cap_bloat_max_sample_pages = 512;
 int			cap_bloat_sample_min_size_kb = 100 * 1024;
@@ -217,6 +219,12 @@ cap_define_model_settings(void)
 	DefineCustomRealVariable("pg_capacity.pooler_multiplier",
 							 "Client connections per backend connection through PgBouncer.",
 							 NULL, &cap_pooler_multiplier, 10, 1, 10000,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+
+	/* Capacity Planning: the playbook's replica rule */
+	DefineCustomRealVariable("pg_capacity.tps_per_replica",
+							 "TPS one read replica takes in the capacity plan's rule: int((forecast - capacity) / this) + 1 replicas.",
+							 NULL, &cap_tps_per_replica, 5000, 1, 1e9,
 							 PGC_SIGHUP, 0, NULL, NULL, NULL);
 
 	/* Bloat estimates: they change only the caller's own estimates */

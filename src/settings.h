@@ -39,6 +39,9 @@ extern double cap_bloat_rewrite_pct;
 extern double cap_bloat_reindex_pct;
 extern int	cap_bloat_min_reclaim_kb;
 
+/* Capacity plan: TPS one read replica takes (the playbook's 5000) */
+extern double cap_tps_per_replica;
+
 /* How sizing_recommendations() says to apply a setting */
 typedef enum CapConfigManager
 {

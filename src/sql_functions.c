@@ -31,15 +31,6 @@ PG_FUNCTION_INFO_V1(pg_capacity_history);
 PG_FUNCTION_INFO_V1(pg_capacity_sampler_status);
 PG_FUNCTION_INFO_V1(pg_capacity_reset_history);
 
-/* One point of a history() result. */
-typedef struct HistoryPoint
-{
-	TimestampTz ts;
-	bool		isnull;
-	double		value;
-	double		max;
-} HistoryPoint;
-
 void
 cap_require_sampler(void)
 {
@@ -166,6 +157,89 @@ level_retention(CapLevel level)
 	}
 }
 
+/* metric number of a name, or ERROR 22023 listing the valid ones */
+int
+cap_metric_lookup_or_error(const char *name)
+{
+	int			metric = cap_metric_lookup(name);
+
+	if (metric < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown pg_capacity metric \"%s\"", name),
+				 errdetail("Valid metrics are: %s.", valid_metric_list()),
+				 errhint("capacity.metrics() lists them with their units.")));
+	return metric;
+}
+
+/*
+ * The points of one metric over the last since_us microseconds at *level,
+ * oldest first (palloc'd).  *level < 0 picks the finest resolution whose
+ * retention covers the window, and says which.  Rollup points are buckets
+ * that end after the start of the window; the newest is still filling.
+ */
+int32
+cap_history_points(int metric, int64 since_us, int *level, CapHistoryPoint **out)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz cutoff;
+	CapHistoryPoint *points;
+	int32		npoints = 0;
+	int32		i;
+
+	if (*level < 0)
+	{
+		*level = CAP_DAY;
+		for (i = 0; i < CAP_NUM_LEVELS; i++)
+			if (level_retention(i) >= since_us)
+			{
+				*level = i;
+				break;
+			}
+	}
+	cutoff = now - since_us;
+	if (*level == CAP_RAW)
+		cutoff = Max(cutoff, now - level_retention(CAP_RAW));
+
+	LWLockAcquire(cap_shared->lock, LW_SHARED);
+	{
+		CapHistory *h = &cap_shared->hist;
+		int32		n = cap_history_count(h, *level);
+
+		points = palloc(sizeof(CapHistoryPoint) * Max(n, 1));
+		for (i = 0; i < n; i++)
+		{
+			CapHistoryPoint *p = &points[npoints];
+
+			if (*level == CAP_RAW)
+			{
+				const CapSample *s = cap_history_raw(h, i);
+
+				if (s->ts < cutoff)
+					continue;
+				p->ts = s->ts;
+				p->isnull = cap_sample_isnull(s, metric);
+				p->value = p->max = s->v[metric];
+			}
+			else
+			{
+				const CapBucket *b = cap_history_bucket(h, *level, i);
+
+				if (b->start + cap_level_width[*level] <= cutoff)
+					continue;
+				p->ts = b->start;
+				p->isnull = (b->n[metric] == 0);
+				p->value = p->isnull ? 0 : b->sum[metric] / b->n[metric];
+				p->max = b->max[metric];
+			}
+			npoints++;
+		}
+	}
+	LWLockRelease(cap_shared->lock);
+	*out = points;
+	return npoints;
+}
+
 /*
  * capacity.history(metric, since, resolution): one metric over the last
  * "since", oldest first.  "auto" picks the finest resolution whose
@@ -182,21 +256,13 @@ pg_capacity_history(PG_FUNCTION_ARGS)
 	int			metric;
 	int			level = -1;
 	int64		since_us;
-	TimestampTz now;
-	TimestampTz cutoff;
-	HistoryPoint *points;
+	CapHistoryPoint *points;
 	int32		npoints = 0;
 	int32		i;
 
 	cap_require_sampler();
 
-	metric = cap_metric_lookup(metric_name);
-	if (metric < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown pg_capacity metric \"%s\"", metric_name),
-				 errdetail("Valid metrics are: %s.", valid_metric_list()),
-				 errhint("capacity.metrics() lists them with their units.")));
+	metric = cap_metric_lookup_or_error(metric_name);
 
 	if (strcmp(resolution, "auto") != 0)
 	{
@@ -211,60 +277,9 @@ pg_capacity_history(PG_FUNCTION_ARGS)
 	}
 
 	since_us = (int64) (cap_interval_seconds(since, "since") * USECS_PER_SEC);
-
-	if (level < 0)
-	{
-		level = CAP_DAY;
-		for (i = 0; i < CAP_NUM_LEVELS; i++)
-			if (level_retention(i) >= since_us)
-			{
-				level = i;
-				break;
-			}
-	}
-
-	now = GetCurrentTimestamp();
-	cutoff = now - since_us;
-	if (level == CAP_RAW)
-		cutoff = Max(cutoff, now - level_retention(CAP_RAW));
+	npoints = cap_history_points(metric, since_us, &level, &points);
 
 	cap_init_materialized_srf(fcinfo);
-
-	LWLockAcquire(cap_shared->lock, LW_SHARED);
-	{
-		CapHistory *h = &cap_shared->hist;
-		int32		n = cap_history_count(h, level);
-
-		points = palloc(sizeof(HistoryPoint) * Max(n, 1));
-		for (i = 0; i < n; i++)
-		{
-			HistoryPoint *p = &points[npoints];
-
-			if (level == CAP_RAW)
-			{
-				const CapSample *s = cap_history_raw(h, i);
-
-				if (s->ts < cutoff)
-					continue;
-				p->ts = s->ts;
-				p->isnull = cap_sample_isnull(s, metric);
-				p->value = p->max = s->v[metric];
-			}
-			else
-			{
-				const CapBucket *b = cap_history_bucket(h, level, i);
-
-				if (b->start + cap_level_width[level] <= cutoff)
-					continue;
-				p->ts = b->start;
-				p->isnull = (b->n[metric] == 0);
-				p->value = p->isnull ? 0 : b->sum[metric] / b->n[metric];
-				p->max = b->max[metric];
-			}
-			npoints++;
-		}
-	}
-	LWLockRelease(cap_shared->lock);
 
 	for (i = 0; i < npoints; i++)
 	{
