@@ -47,7 +47,14 @@ PG_FUNCTION_INFO_V1(pg_capacity_capacity_plan);
 #define FORECAST_MAX_PAIRS	200000
 #define DAY_SECONDS			86400.0
 #define LEVEL				0.95
-#define CROSSING_YEARS		10		/* how far time_to_threshold() looks */
+#define CROSSING_YEARS		10		/* how far time_to_threshold() looks, at most */
+
+/*
+ * A trend is extrapolated at most this many times the span of history it
+ * was fitted on: 3 months of history reach 12 months ahead, 20 minutes do
+ * not reach a day.
+ */
+#define MAX_AHEAD_FACTOR	4
 
 /* A metric's trend over a window of history */
 typedef struct Trend
@@ -147,6 +154,25 @@ fit_trend(int metric, double history_seconds, bool theil_sen, Trend *t)
 		cap_fit_ols(x, y, n, &t->fit);
 }
 
+/* how far ahead of now the trend may be read, in seconds */
+static double
+max_ahead(const Trend *t)
+{
+	if (t->n < 2)
+		return 0;
+	return MAX_AHEAD_FACTOR * (double) (t->last_at - t->first_at) / USECS_PER_SEC;
+}
+
+static char *
+span_text(const Trend *t)
+{
+	double		days = (double) (t->last_at - t->first_at) / USECS_PER_SEC / DAY_SECONDS;
+
+	if (days >= 2)
+		return psprintf("%.0f days", days);
+	return psprintf("%.0f minutes", days * 24 * 60);
+}
+
 static Datum
 float_datum(double v, bool *isnull)
 {
@@ -210,6 +236,7 @@ pg_capacity_forecast(PG_FUNCTION_ARGS)
 	double		lo,
 				hi;
 	double		at;
+	bool		too_far;
 
 	cap_require_sampler();
 	metric = cap_metric_lookup_or_error(metric_name);
@@ -242,18 +269,23 @@ pg_capacity_forecast(PG_FUNCTION_ARGS)
 	values[6] = TimestampTzGetDatum(t.last_at);
 	nulls[6] = (t.n == 0);
 	at = t.now + horizon_s;
+	too_far = t.fit.valid && horizon_s > max_ahead(&t);
 	values[7] = float_datum(t.fit.valid ? cap_fit_predict(&t.fit, t.now) : NAN, &nulls[7]);
 	values[8] = float_datum(t.fit.valid ? t.fit.slope * DAY_SECONDS : NAN, &nulls[8]);
 	values[9] = float_datum(t.fit.valid ? t.fit.r_squared : NAN, &nulls[9]);
-	values[10] = float_datum(t.fit.valid ? cap_fit_predict(&t.fit, at) : NAN, &nulls[10]);
-	if (t.fit.valid)
+	values[10] = float_datum(t.fit.valid && !too_far ? cap_fit_predict(&t.fit, at) : NAN, &nulls[10]);
+	if (t.fit.valid && !too_far)
 		cap_fit_prediction_interval(&t.fit, at, LEVEL, &lo, &hi);
 	else
 		lo = hi = NAN;
 	values[11] = float_datum(lo, &nulls[11]);
 	values[12] = float_datum(hi, &nulls[12]);
-	values[13] = CStringGetTextDatum(t.fit.valid ? "" : t.fit.reason);
-	nulls[13] = t.fit.valid;
+	if (!t.fit.valid)
+		values[13] = CStringGetTextDatum(t.fit.reason);
+	else if (too_far)
+		values[13] = CStringGetTextDatum(psprintf("the history spans %s: a trend is read at most %d times that far ahead",
+												  span_text(&t), MAX_AHEAD_FACTOR));
+	nulls[13] = t.fit.valid && !too_far;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
@@ -319,10 +351,14 @@ pg_capacity_time_to_threshold(PG_FUNCTION_ARGS)
 		reason = t.fit.reason;
 	else
 	{
-		c = cap_fit_crossing(&t.fit, threshold, LEVEL, t.now,
-							 t.now + CROSSING_YEARS * 365.25 * DAY_SECONDS,
+		double		ahead = Min(CROSSING_YEARS * 365.25 * DAY_SECONDS, max_ahead(&t));
+
+		c = cap_fit_crossing(&t.fit, threshold, LEVEL, t.now, t.now + ahead,
 							 &x_cross, &x_early, &x_late);
 		reason = crossing_reason(c);
+		if (c == CAP_CROSS_BEYOND && ahead < CROSSING_YEARS * 365.25 * DAY_SECONDS)
+			reason = psprintf("the trend does not cross within %.0f days: %d times the %s of history it is fitted on, as far as it is read",
+							  ahead / DAY_SECONDS, MAX_AHEAD_FACTOR, span_text(&t));
 	}
 
 	memset(nulls, false, sizeof(nulls));
@@ -411,14 +447,22 @@ pg_capacity_capacity_plan(PG_FUNCTION_ARGS)
 		int			m;
 
 		fit_trend(rows[r].metric, history_s, false, &t);
-		end12 = t.now + calendar_seconds_ahead(now, &months[2]);
+		end12 = t.now + Min(calendar_seconds_ahead(now, &months[2]), max_ahead(&t));
 		for (m = 0; m < 3; m++)
-			f[m] = t.fit.valid ? cap_fit_predict(&t.fit, t.now + calendar_seconds_ahead(now, &months[m])) : NAN;
+		{
+			double		ahead = calendar_seconds_ahead(now, &months[m]);
+
+			f[m] = t.fit.valid && ahead <= max_ahead(&t) ?
+				cap_fit_predict(&t.fit, t.now + ahead) : NAN;
+		}
 
 		if (!t.fit.valid)
 			action = psprintf("no trend: %s", t.fit.reason);
 		else if (isnan(capacity))
 			action = pstrdup("capacity unknown");
+		else if (isnan(f[0]))
+			action = psprintf("history too short: it spans %s; 3 months ahead needs %d weeks or more",
+							  span_text(&t), 13 / MAX_AHEAD_FACTOR + 1);
 		else
 		{
 			c = cap_fit_crossing(&t.fit, threshold, LEVEL, t.now, end12,
@@ -442,6 +486,9 @@ pg_capacity_capacity_plan(PG_FUNCTION_ARGS)
 				else
 					action = psprintf("%s by %s", rows[r].action, by);
 			}
+			else if (isnan(f[2]))
+				action = psprintf("OK through %.0f days (the history, %s, reaches no further)",
+								  (end12 - t.now) / DAY_SECONDS, span_text(&t));
 			else
 				action = pstrdup("OK through 12 months");
 		}

@@ -73,6 +73,15 @@ SELECT capacity.reset_history();
 SELECT capacity.import_history('cpu_pct', pgc_days(2), ARRAY[10, 20]::float8[]);
 SELECT samples, current, slope_per_day, forecast, reason FROM capacity.forecast('cpu_pct');
 SELECT samples, reason FROM capacity.forecast('tps');
+-- ten days of history reach 40 days ahead, not 6 months: the trend, but no forecast
+SELECT capacity.reset_history();
+SELECT capacity.import_history('memory_used_pct', pgc_days(10),
+	array(SELECT 40 + i FROM generate_series(1, 10) i ORDER BY i)::float8[]);
+SELECT samples, round(slope_per_day::numeric, 6) AS slope_per_day, forecast, lower_95, reason
+  FROM capacity.forecast('memory_used_pct', '6 months');
+SELECT samples, round(slope_per_day::numeric, 6) AS slope_per_day, forecast IS NOT NULL AS has_forecast, reason
+  FROM capacity.forecast('memory_used_pct', '30 days');
+SELECT metric, in_3_months, action_required FROM capacity.capacity_plan() WHERE metric = 'ram_usage';
 
 -- the playbook's Capacity Planning Matrix: TPS from 5,000 to 15,000 over 12
 -- months (ending yesterday) against a capacity of 15,000: past 80 % of it,
