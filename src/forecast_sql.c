@@ -170,7 +170,11 @@ span_text(const Trend *t)
 
 	if (days >= 2)
 		return psprintf("%.0f days", days);
-	return psprintf("%.0f minutes", days * 24 * 60);
+	if (days * 24 >= 2)
+		return psprintf("%.0f hours", days * 24);
+	if (days * 24 * 60 >= 2)
+		return psprintf("%.0f minutes", days * 24 * 60);
+	return psprintf("%.0f seconds", days * DAY_SECONDS);
 }
 
 static Datum

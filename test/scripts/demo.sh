@@ -152,7 +152,7 @@ section "capacity.unused_indexes() (right after CREATE INDEX: younger than the s
 section "capacity.missing_indexes()"
 "${PSQL[@]}" -x -c "SELECT kind, table_name, columns, seq_scan, seq_tup_read, reason, suggestion FROM capacity.missing_indexes(min_seq_tup_read => 1000, min_rows => 1)"
 section "capacity.forecast(): a fresh node has minutes of history: the trend, and how far it may be read"
-"${PSQL[@]}" -x -c "SELECT metric, method, resolution, series, samples, round(current::numeric) AS current, round(slope_per_day::numeric) AS slope_per_day, round(r_squared::numeric, 3) AS r_squared, round(forecast::numeric) AS in_30_minutes, round(lower_95::numeric) AS lower_95, round(upper_95::numeric) AS upper_95, reason FROM capacity.forecast('database_size_bytes', '30 minutes', '10 minutes')"
+"${PSQL[@]}" -x -c "SELECT metric, method, resolution, series, samples, round(current::numeric) AS current, round(slope_per_day::numeric) AS slope_per_day, round(r_squared::numeric, 3) AS r_squared, round(forecast::numeric) AS in_1_minute, round(lower_95::numeric) AS lower_95, round(upper_95::numeric) AS upper_95, reason FROM capacity.forecast('database_size_bytes', '1 minute', '10 minutes')"
 section "capacity.capacity_plan('10 minutes') (a real plan wants months of history: see README)"
 "${PSQL[@]}" -c "SELECT metric, unit, round(current::numeric, 1) AS current, round(in_3_months::numeric, 1) AS in_3_months, round(in_12_months::numeric, 1) AS in_12_months, round(capacity::numeric, 1) AS capacity, action_required, samples FROM capacity.capacity_plan('10 minutes')"
 section "capacity.top_queries(5)"
