@@ -4,7 +4,7 @@
 \echo Use "ALTER EXTENSION pg_capacity UPDATE TO '0.2.0'" to load this file. \quit
 
 --
--- Bloat estimates (src/bloat.c, src/bloat_sql.c). Granted like pgstattuple:
+-- Bloat estimates (src/bloat.c, src/bloat_model.c). Granted like pgstattuple:
 -- to pg_stat_scan_tables (a member of pg_monitor), not to PUBLIC.
 --
 -- Statistics-only estimates (mode 'stats' of bloat_estimate()): no page is
@@ -25,7 +25,7 @@
 --     deduplication into posting lists at build (_bt_load), the internal
 --     levels and the metapage.
 -- Figures are NULL where the statistics cannot be trusted; flags say why
--- (test/README_bloat_stats.md). MAXALIGN is taken to be 8. One query over the
+-- (README.md, "Bloat estimates from statistics"). MAXALIGN is taken to be 8. One query over the
 -- catalogs (plpgsql only for RETURN QUERY with a plan made for the argument,
 -- and for the per-tuple arithmetic of _bloat_tuple_width()).
 --
