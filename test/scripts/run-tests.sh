@@ -9,6 +9,7 @@
 #   make unittest             pure-C unit tests
 #   make installcheck TAP_TESTS=   pg_regress suite (test/sql, expected/) on a temp instance
 #   make installcheck REGRESS=     TAP tests (test/t/*.pl)
+# and, as root, test/cluster/smoke.sh (a Patroni cluster on loopback).
 # On failure it prints regression.diffs and the tails of the TAP logs and keeps
 # the scratch directory. The last line is "N passed, N failed" (regression
 # tests + TAP test files + unit test binaries); the exit status is non-zero
@@ -17,7 +18,8 @@
 # Environment: PG_CFLAGS (extra compiler flags, CI passes -Wall -Wextra -Werror),
 # PG_CONFIG (default /usr/lib/postgresql/15/bin/pg_config), PROVE_FLAGS,
 # KEEP_SCRATCH=1 keeps the scratch directory even on success,
-# TEST_TIMEOUT_{UNIT,REGRESS,TAP} (seconds, per stage).
+# TEST_TIMEOUT_{UNIT,REGRESS,TAP,CLUSTER} (seconds, per stage), CLUSTER_TESTS=0
+# skips the cluster stage.
 set -uo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -219,6 +221,23 @@ else
 				tail -n 80 "$f"
 			done
 		done
+	fi
+fi
+
+# ---- cluster ------------------------------------------------------------------
+# A 3-node Patroni cluster with etcd, HAProxy and PgBouncer on loopback
+# (test/cluster/smoke.sh, as root: it starts every daemon as postgres): the
+# samplers' roles and standby counts, load through PgBouncer, a switchover.
+# CLUSTER_TESTS=0 skips it.
+if [ "${CLUSTER_TESTS:-1}" != 0 ]; then
+	section "cluster smoke test (test/cluster/smoke.sh)"
+	if run_logged cluster env CLUSTER_DIR="/tmp/pgcap-cluster-test.$$" \
+		timeout -k 30 "${TEST_TIMEOUT_CLUSTER:-600}" bash "$BUILD/test/cluster/smoke.sh"; then
+		passed=$((passed + 1))
+		SUMMARY+=("cluster: smoke test passed")
+	else
+		failed=$((failed + 1))
+		SUMMARY+=("cluster: smoke test FAILED (log: $LOGDIR/cluster.log)")
 	fi
 fi
 
