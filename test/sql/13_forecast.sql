@@ -90,8 +90,15 @@ SELECT metric, in_3_months, action_required FROM capacity.capacity_plan() WHERE 
 SELECT capacity.reset_history();
 SELECT capacity.import_history('tps', pgc_days(366),
 	array(SELECT 5000 + 10000 * i / 365.0 FROM generate_series(0, 365) i ORDER BY i)::float8[]);
-SELECT metric, round(current) AS current, round(in_3_months / 1000) AS in_3_months_k,
-	   round(in_6_months / 1000) AS in_6_months_k, round(in_12_months / 1000) AS in_12_months_k,
+-- (the figures are checked against the line itself: they move with the time of day)
+CREATE FUNCTION pgc_line(t timestamptz) RETURNS float8 LANGUAGE sql AS $$
+	SELECT 5000 + 10000 / 365.0 * extract(epoch FROM t - (date_trunc('day', now() AT TIME ZONE 'UTC')
+													 - interval '366 days') AT TIME ZONE 'UTC') / 86400
+$$;
+SELECT metric, abs(current - pgc_line(clock_timestamp())) < 1 AS current_on_line,
+	   abs(in_3_months - pgc_line(clock_timestamp() + interval '3 months')) < 1 AS in_3_months_on_line,
+	   abs(in_6_months - pgc_line(clock_timestamp() + interval '6 months')) < 1 AS in_6_months_on_line,
+	   abs(in_12_months - pgc_line(clock_timestamp() + interval '12 months')) < 1 AS in_12_months_on_line,
 	   capacity, threshold_pct, crosses_at <= clock_timestamp() AS crossed_80pct_already,
 	   action_required = format('Add %s read replica%s by %s', n, CASE WHEN n = 1 THEN '' ELSE 's' END,
 								 to_char(clock_timestamp(), 'YYYY-MM')) AS playbook_rule,
@@ -99,6 +106,7 @@ SELECT metric, round(current) AS current, round(in_3_months / 1000) AS in_3_mont
   FROM capacity.capacity_plan(),
 	   LATERAL (SELECT trunc((in_6_months - capacity) / 5000)::int + 1 AS n) r
  WHERE metric = 'tps';
+DROP FUNCTION pgc_line(timestamptz);
 SELECT metric, action_required FROM capacity.capacity_plan() WHERE metric <> 'tps' ORDER BY metric;
 -- time_to_threshold: 80 % of 15,000 was crossed; 150 % (22,500) is ahead:
 -- 5000 + 10000 t / 365 = 22500 at t = 638.75 days after the first point,
