@@ -62,10 +62,10 @@ test/unit/test_history: test/unit/test_history.c test/unit/unit_test.h src/histo
 test/unit/test_model: test/unit/test_model.c test/unit/unit_test.h src/model.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
-test/unit/test_bloat: test/unit/test_bloat.c test/unit/unit_test.h src/bloat_model.c src/bloat_model.h
+test/unit/test_bloat: test/unit/test_bloat.c test/unit/unit_test.h src/bloat_model.c src/bloat_model.h src/prng.h
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
-test/unit/test_forecast: test/unit/test_forecast.c test/unit/unit_test.h src/forecast_model.c src/forecast_model.h
+test/unit/test_forecast: test/unit/test_forecast.c test/unit/unit_test.h src/forecast_model.c src/forecast_model.h src/prng.h
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 .PHONY: unittest

@@ -315,7 +315,7 @@ emit_run(BloatScan *s, BloatSlice *sl, int keysize, double expected_live, bool c
 
 	/* an expected count from a subsample: round at random, without bias */
 	if (expected_live - live > 0 &&
-		(double) (cap_random_next(&s->prng) >> 11) / (double) (UINT64_C(1) << 53) <
+		cap_random_unit(&s->prng) <
 		expected_live - live)
 		live++;
 	if (live <= 0)
@@ -440,7 +440,7 @@ read_btree_page(BloatScan *s, BloatSlice *sl, Buffer buf)
 	if (subsample && !s->use_heap_share)
 	{
 		step = (double) page_tids / BLOAT_TID_CHECKS;
-		next_check = step * ((double) (cap_random_next(&s->prng) >> 11) / (double) (UINT64_C(1) << 53));
+		next_check = step * cap_random_unit(&s->prng);
 		for (off = P_FIRSTDATAKEY(opaque); off <= maxoff; off = OffsetNumberNext(off))
 		{
 			ItemId		iid = PageGetItemId(page, off);

@@ -231,25 +231,6 @@ cap_stratum_start(uint64_t M, uint64_t n, uint64_t j)
 	return (M * j) / n;
 }
 
-uint64_t
-cap_random_next(uint64_t *state)
-{
-	uint64_t	z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
-uint64_t
-cap_random_below(uint64_t *state, uint64_t bound)
-{
-	if (bound <= 1)
-		return 0;
-	/* the modulo bias is below 2^-40 for bounds under 2^24 */
-	return cap_random_next(state) % bound;
-}
-
 double
 cap_sd_variance(const double *Y, int n, double M)
 {

@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "prng.h"
+
 /* Page geometry of the server (8 kB pages, 8-byte MAXALIGN). */
 #define CAP_BLCKSZ			8192
 #define CAP_PAGE_HEADER		24	/* SizeOfPageHeaderData */
@@ -86,9 +88,6 @@ extern int	cap_btree_posting_max_tids(int keysize);
  */
 extern uint64_t cap_stratum_start(uint64_t M, uint64_t n, uint64_t j);
 
-/* splitmix64: deterministic pseudo-random numbers for the sampler. */
-extern uint64_t cap_random_next(uint64_t *state);
-extern uint64_t cap_random_below(uint64_t *state, uint64_t bound);
 
 /*
  * Variance of the estimated total sum(Y[i]) for a one-per-slice sample in

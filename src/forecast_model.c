@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "forecast_model.h"
+#include "prng.h"
 
 #define TS_SEED		UINT64_C(0x5EEDF0CA57CA9AC1)
 
@@ -286,17 +287,6 @@ median_inplace(double *a, int n)
 	return 0.5 * lo + 0.5 * hi;
 }
 
-/* splitmix64 */
-static uint64_t
-ts_random(uint64_t *state)
-{
-	uint64_t	z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
 size_t
 cap_theil_sen_work_size(int n, int max_pairs)
 {
@@ -369,8 +359,8 @@ cap_fit_theil_sen(const double *x, const double *y, int n, double *work,
 		/* pairs drawn with replacement; pairs at one instant are redrawn */
 		while (np < max_pairs && attempts++ < limit)
 		{
-			int			a = (int) (ts_random(&state) % (uint64_t) m);
-			int			b = (int) (ts_random(&state) % (uint64_t) (m - 1));
+			int			a = (int) (cap_random_next(&state) % (uint64_t) m);
+			int			b = (int) (cap_random_next(&state) % (uint64_t) (m - 1));
 			int			ia,
 						ib;
 			double		s;
