@@ -393,6 +393,8 @@ level_phrase(CapLevelKind level)
 
 #define NUM_RESOURCES 11
 
+static double window_capacity(const Window *w, int metric, const char **basis);
+
 /* Evaluate every resource of the report over the window. */
 static int
 evaluate_resources(const Window *wp, Resource *res)
@@ -403,19 +405,17 @@ evaluate_resources(const Window *wp, Resource *res)
 	double		vcpus;
 	double		tps_capacity;
 	int			i = 0;
-	double		maxconn_mean,
-				maxconn_worst,
-				maxconn_last;
-	double		total_mean,
-				total_worst,
-				total_last;
+	double		maxconn_last;
+	double		total_last;
+	const char *basis;
 
 	cap_check_escalation_order();
 	cap_model_constants(&k);
 	memset(res, 0, sizeof(Resource) * NUM_RESOURCES);
 
+	/* the capacities are window_capacity()'s, which the forecasts use too */
 	vcpus = node_vcpus(&w);
-	tps_capacity = isnan(vcpus) ? NAN : cap_tps_capacity(vcpus, &k);
+	tps_capacity = window_capacity(&w, CM_TPS, &basis);
 
 	/* tps against vcpus x tps_per_vcpu / cpu_safety_factor */
 	res[i].name = "tps";
@@ -434,7 +434,7 @@ evaluate_resources(const Window *wp, Resource *res)
 	res[i].name = "read_tps";
 	res[i].unit = "tx/s";
 	metric_series(&w, CM_READ_TPS, &s);
-	eval_capacity(&res[i], &s, cap_read_tps_threshold);
+	eval_capacity(&res[i], &s, window_capacity(&w, CM_READ_TPS, &basis));
 	if (res[i].detail == NULL)
 		res[i].detail = psprintf("%s read tx/s on average, peak %s, is %s%% of the %s tx/s at which the playbook adds a read replica: %s.",
 								 fmt_num(res[i].current), fmt_num(res[i].peak),
@@ -445,7 +445,7 @@ evaluate_resources(const Window *wp, Resource *res)
 	res[i].name = "write_tps";
 	res[i].unit = "tx/s";
 	metric_series(&w, CM_WRITE_TPS, &s);
-	eval_capacity(&res[i], &s, cap_write_tps_threshold);
+	eval_capacity(&res[i], &s, window_capacity(&w, CM_WRITE_TPS, &basis));
 	if (res[i].detail == NULL)
 		res[i].detail = psprintf("%s write tx/s on average, peak %s, is %s%% of the %s tx/s at which the playbook considers sharding: %s.",
 								 fmt_num(res[i].current), fmt_num(res[i].peak),
@@ -456,8 +456,7 @@ evaluate_resources(const Window *wp, Resource *res)
 	/* connections against max_connections (less reserved slots) */
 	res[i].name = "connections";
 	res[i].unit = "connections";
-	metric_series(&w, CM_MAX_CONNECTIONS, &s);
-	series_stats(&s, true, &maxconn_mean, &maxconn_worst, &maxconn_last);
+	maxconn_last = window_capacity(&w, CM_CONNECTIONS, &basis);
 	metric_series(&w, CM_CONNECTIONS, &s);
 	eval_capacity(&res[i], &s, maxconn_last);
 	if (res[i].detail == NULL)
@@ -470,7 +469,7 @@ evaluate_resources(const Window *wp, Resource *res)
 	res[i].name = "cpu";
 	res[i].unit = "%";
 	metric_series(&w, CM_CPU_PCT, &s);
-	eval_capacity(&res[i], &s, 100.0);
+	eval_capacity(&res[i], &s, window_capacity(&w, CM_CPU_PCT, &basis));
 	if (res[i].detail == NULL)
 		res[i].detail = psprintf("CPU %s%% busy on average, peak %s%%, of %s vCPUs: %s.",
 								 fmt_num(res[i].current), fmt_num(res[i].peak),
@@ -480,7 +479,7 @@ evaluate_resources(const Window *wp, Resource *res)
 	res[i].name = "memory";
 	res[i].unit = "%";
 	metric_series(&w, CM_MEMORY_USED_PCT, &s);
-	eval_capacity(&res[i], &s, 100.0);
+	eval_capacity(&res[i], &s, window_capacity(&w, CM_MEMORY_USED_PCT, &basis));
 	{
 		Series		mt;
 		double		a,
@@ -499,8 +498,7 @@ evaluate_resources(const Window *wp, Resource *res)
 	/* storage: used bytes of the data directory's filesystem */
 	res[i].name = "storage";
 	res[i].unit = "bytes";
-	metric_series(&w, CM_DISK_TOTAL_BYTES, &s);
-	series_stats(&s, true, &total_mean, &total_worst, &total_last);
+	total_last = window_capacity(&w, CM_DATABASE_SIZE_BYTES, &basis);
 	derived_series(&w, CM_DISK_TOTAL_BYTES, CM_DISK_FREE_BYTES, '-', &s);
 	eval_capacity(&res[i], &s, total_last);
 	if (res[i].detail == NULL)
@@ -515,7 +513,7 @@ evaluate_resources(const Window *wp, Resource *res)
 	{
 		res[i].unit = "IO/s";
 		derived_series(&w, CM_DISK_READ_IOPS, CM_DISK_WRITE_IOPS, '+', &s);
-		eval_capacity(&res[i], &s, (double) cap_disk_iops_limit);
+		eval_capacity(&res[i], &s, window_capacity(&w, CM_DISK_READ_IOPS, &basis));
 		if (res[i].detail == NULL)
 			res[i].detail = psprintf("%s IO/s on average, peak %s, of the %d provisioned (pg_capacity.disk_iops_limit, %s%%): %s.",
 									 fmt_num(res[i].current), fmt_num(res[i].peak),
@@ -526,7 +524,7 @@ evaluate_resources(const Window *wp, Resource *res)
 	{
 		res[i].unit = "%";
 		metric_series(&w, CM_DISK_UTIL_PCT, &s);
-		eval_capacity(&res[i], &s, 100.0);
+		eval_capacity(&res[i], &s, window_capacity(&w, CM_DISK_UTIL_PCT, &basis));
 		if (res[i].detail == NULL)
 			res[i].detail = psprintf("The data device was busy %s%% of the time on average, peak %s%% (set pg_capacity.disk_iops_limit to judge IOPS against the volume's limit): %s.",
 									 fmt_num(res[i].current), fmt_num(res[i].peak),
@@ -570,28 +568,26 @@ evaluate_resources(const Window *wp, Resource *res)
 }
 
 /*
- * The capacity a metric is judged against, as capacity_report() judges it:
- * from the last hour of history and the settings.  NaN, with *basis NULL,
- * for a metric without one.  Used by the forecasts (forecast_sql.c).
+ * The capacity a metric is judged against, from a window of history and the
+ * settings: the one definition the capacity report and the forecasts share.
+ * NaN, with *basis NULL, for a metric without one.
  */
-double
-cap_metric_capacity(int metric, const char **basis)
+static double
+window_capacity(const Window *w, int metric, const char **basis)
 {
-	Window		w;
 	Series		s;
 	CapModelConstants k;
 	double		mean,
 				worst,
-				last = NAN;
+				last;
 
 	*basis = NULL;
-	cap_model_constants(&k);
 	switch (metric)
 	{
 		case CM_TPS:
-			load_window(3600, &w);
+			cap_model_constants(&k);
 			*basis = "vCPUs x pg_capacity.tps_per_vcpu / cpu_safety_factor";
-			return isnan(node_vcpus(&w)) ? NAN : cap_tps_capacity(node_vcpus(&w), &k);
+			return isnan(node_vcpus(w)) ? NAN : cap_tps_capacity(node_vcpus(w), &k);
 		case CM_READ_TPS:
 			*basis = "pg_capacity.read_tps_threshold";
 			return cap_read_tps_threshold;
@@ -600,10 +596,8 @@ cap_metric_capacity(int metric, const char **basis)
 			return cap_write_tps_threshold;
 		case CM_CONNECTIONS:
 		case CM_ACTIVE_CONNECTIONS:
-			load_window(3600, &w);
-			metric_series(&w, CM_MAX_CONNECTIONS, &s);
-			if (series_stats(&s, true, &mean, &worst, &last) == 0)
-				return NAN;
+			metric_series(w, CM_MAX_CONNECTIONS, &s);
+			series_stats(&s, true, &mean, &worst, &last);
 			*basis = "max_connections less reserved slots";
 			return last;
 		case CM_CPU_PCT:
@@ -613,10 +607,8 @@ cap_metric_capacity(int metric, const char **basis)
 			return 100.0;
 		case CM_DATABASE_SIZE_BYTES:
 		case CM_WAL_DIR_BYTES:
-			load_window(3600, &w);
-			metric_series(&w, CM_DISK_TOTAL_BYTES, &s);
-			if (series_stats(&s, true, &mean, &worst, &last) == 0)
-				return NAN;
+			metric_series(w, CM_DISK_TOTAL_BYTES, &s);
+			series_stats(&s, true, &mean, &worst, &last);
 			*basis = "size of the data directory's filesystem";
 			return last;
 		case CM_DISK_READ_IOPS:
@@ -628,6 +620,16 @@ cap_metric_capacity(int metric, const char **basis)
 		default:
 			return NAN;
 	}
+}
+
+/* window_capacity() over the last hour: for the forecasts (forecast_sql.c) */
+double
+cap_metric_capacity(int metric, const char **basis)
+{
+	Window		w;
+
+	load_window(3600, &w);
+	return window_capacity(&w, metric, basis);
 }
 
 static Datum
@@ -838,11 +840,8 @@ pg_capacity_scaling_recommendations(PG_FUNCTION_ARGS)
 		 "read_tps", "Add a read replica", &T_REPLICA, "read TPS", "", CAP_LEVEL_OK);
 	/* "When to add read replicas: read load > 80% of capacity" */
 	{
-		CapModelConstants k;
-		double		capacity;
-
-		cap_model_constants(&k);
-		capacity = cap_tps_capacity(node_vcpus(&w), &k);
+		const char *basis;
+		double		capacity = window_capacity(&w, CM_TPS, &basis);
 		if (!isnan(capacity) && capacity > 0)
 		{
 			metric_series(&w, CM_READ_TPS, &s);
@@ -1342,12 +1341,7 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
 	metric_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	metric = cap_metric_lookup(metric_name);
-	if (metric < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown pg_capacity metric \"%s\"", metric_name),
-				 errhint("capacity.metrics() lists the valid metrics.")));
+	metric = cap_metric_lookup_or_error(metric_name);
 	ts_arr = PG_GETARG_ARRAYTYPE_P(1);
 	v_arr = PG_GETARG_ARRAYTYPE_P(2);
 	if (ARR_NDIM(ts_arr) > 1 || ARR_NDIM(v_arr) > 1)
