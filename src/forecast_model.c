@@ -588,11 +588,34 @@ log1p_sq(double r)
 	return log1p(r * r);
 }
 
+/*
+ * The incomplete beta arguments of |T| <= t: x = df / (df + t^2) and
+ * y = 1 - x = t^2 / (df + t^2), with their logarithms, each computed the way
+ * that keeps its digits.
+ */
+static void
+t_beta_args(double t, double df, double *x, double *y, double *lx, double *ly)
+{
+	double		r = t / sqrt(df);
+
+	*lx = -log1p_sq(r);
+	*x = exp(*lx);
+	if (r > 1)
+	{
+		*ly = -log1p(1 / (r * r));
+		*y = 1 / (1 + 1 / (r * r));
+	}
+	else
+	{
+		*ly = 2 * log(r) + *lx;
+		*y = r * r / (1 + r * r);
+	}
+}
+
 /* P(T > t) for t >= 0 */
 static double
 t_upper_tail(double t, double df)
 {
-	double		r = t / sqrt(df);
 	double		x,
 				y,
 				lx,
@@ -600,19 +623,7 @@ t_upper_tail(double t, double df)
 
 	if (t == 0)
 		return 0.5;
-	/* x = df / (df + t^2) = 1 / (1 + r^2), y = 1 - x = r^2 / (1 + r^2) */
-	lx = -log1p_sq(r);
-	x = exp(lx);
-	if (r > 1)
-	{
-		ly = -log1p(1 / (r * r));
-		y = 1 / (1 + 1 / (r * r));
-	}
-	else
-	{
-		ly = 2 * log(r) + lx;
-		y = r * r / (1 + r * r);
-	}
+	t_beta_args(t, df, &x, &y, &lx, &ly);
 	return 0.5 * ibeta(x, y, lx, ly, df / 2, 0.5);
 }
 
@@ -683,7 +694,6 @@ cap_normal_quantile(double p)
 static double
 t_central(double t, double df)
 {
-	double		r = t / sqrt(df);
 	double		x,
 				y,
 				lx,
@@ -691,19 +701,7 @@ t_central(double t, double df)
 
 	if (t == 0)
 		return 0;
-	/* y = t^2 / (df + t^2) = r^2 / (1 + r^2), x = 1 - y */
-	lx = -log1p_sq(r);
-	x = exp(lx);
-	if (r > 1)
-	{
-		ly = -log1p(1 / (r * r));
-		y = 1 / (1 + 1 / (r * r));
-	}
-	else
-	{
-		ly = 2 * log(r) + lx;
-		y = r * r / (1 + r * r);
-	}
+	t_beta_args(t, df, &x, &y, &lx, &ly);
 	return 0.5 * ibeta(y, x, ly, lx, 0.5, df / 2);
 }
 
