@@ -981,14 +981,47 @@ patroni_managed(void)
 	return stat("patroni.dynamic.json", &st) == 0;
 }
 
+/*
+ * Whether a setting already has the recommended value: both read in the
+ * setting's own unit (an integer setting's "6026MB" and its raw 771328
+ * buffers compare equal).  Only integer settings are recommended.
+ */
+static bool
+setting_matches(const char *param, const char *recommended)
+{
+	const char *raw = GetConfigOption(param, true, false);
+	int			flags = GetConfigOptionFlags(param, true);
+	int			want;
+	char	   *end;
+	long		have;
+
+	if (raw == NULL || recommended == NULL ||
+		!parse_int(recommended, &want, flags, NULL))
+		return false;
+	errno = 0;
+	have = strtol(raw, &end, 10);
+	return errno == 0 && *end == '\0' && end != raw && have == want;
+}
+
+/*
+ * How to apply a setting: patronictl on a Patroni node (the cluster's
+ * dynamic configuration, so every member gets it; cluster_name, which
+ * Patroni sets to its scope, names the cluster), ALTER SYSTEM elsewhere.
+ */
 static char *
 apply_text(const char *param, const char *value, bool restart, bool patroni)
 {
 	if (patroni)
-		return psprintf("patronictl edit-config --apply - <<'EOF'\npostgresql:\n  parameters:\n    %s: %s\nEOF\n%s",
-						param, value,
-						restart ? "patronictl restart <cluster> --pending  # needs a restart" :
-						"# Patroni reloads it; no restart");
+	{
+		const char *scope = (cluster_name != NULL && cluster_name[0] != '\0') ?
+			cluster_name : "<cluster>";
+
+		return psprintf("patronictl edit-config %s --pg %s=%s --force\n%s",
+						scope, param, value,
+						restart ?
+						psprintf("patronictl restart %s --pending --force  # restart needed: each member where pending, primary included", scope) :
+						"# Patroni reloads every member; no restart");
+	}
 	return psprintf("ALTER SYSTEM SET %s = '%s';\n%s", param, value,
 					restart ? "-- then restart PostgreSQL" : "SELECT pg_reload_conf();");
 }
@@ -1012,7 +1045,8 @@ sizing_row(ReturnSetInfo *rsinfo, const char *param, const char *recommended,
 		nulls[2] = true;
 	values[3] = CStringGetTextDatum(formula);
 	values[4] = BoolGetDatum(restart);
-	if (recommended)
+	/* nothing to apply when the setting already has the recommended value */
+	if (recommended && !setting_matches(param, recommended))
 		values[5] = CStringGetTextDatum(apply_text(param, recommended, restart, patroni));
 	else
 		nulls[5] = true;

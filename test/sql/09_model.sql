@@ -48,6 +48,16 @@ SELECT parameter, apply
 FROM capacity.sizing_recommendations(64 * :GB::bigint, 16, 96)
 WHERE parameter IN ('shared_buffers', 'work_mem', 'max_worker_processes');
 
+-- nothing to apply (NULL) where the setting already has the recommended
+-- value, compared in the setting's unit: 512MB of RAM recommends
+-- shared_buffers 128MB (this server's 16384 buffers), 8 vCPUs
+-- max_worker_processes 8 and max_parallel_workers 8 (the defaults)
+SHOW shared_buffers;
+SELECT parameter, current_setting, recommended_setting, apply IS NULL AS nothing_to_apply
+FROM capacity.sizing_recommendations(512 * :MB::bigint, 8, 96)
+WHERE parameter IN ('shared_buffers', 'max_worker_processes', 'max_parallel_workers', 'work_mem')
+ORDER BY parameter;
+
 -- max_wal_size comes from the measured WAL rate: at least 1GB, printed as a
 -- setting; no restart
 SELECT pg_size_bytes(recommended_setting) >= :GB AS at_least_1gb,
