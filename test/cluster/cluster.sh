@@ -290,6 +290,8 @@ postgresql:
   parameters:
     shared_preload_libraries: 'pg_capacity,pg_stat_statements'
     pg_capacity.sample_interval: 1s
+    # three nodes share this host: each sizes itself for a 2GB share, not the host's RAM
+    pg_capacity.memory: 2GB
     wal_log_hints: 'on'
     password_encryption: scram-sha-256
     unix_socket_directories: '$CLUSTER_DIR/node$i'

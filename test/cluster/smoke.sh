@@ -18,12 +18,8 @@ CLUSTER="$HERE/cluster.sh"
 POLL=${SMOKE_POLL_TIMEOUT:-60}     # seconds for each polled condition
 FAILS=0
 T_START=$(date +%s.%N)
-
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+# shellcheck source=test/cluster/lib.sh
+. "$HERE/lib.sh"
 
 cleanup() {
 	local rc=$?
@@ -49,41 +45,7 @@ trap 'exit 130' INT TERM
 bash "$CLUSTER" up
 eval "$(bash "$CLUSTER" env)"
 BRINGUP=$(sed -n 's/^bringup_seconds=//p' "$CLUSTER_DIR/timings")
-read -r -a NODE_PORTS <<<"$CLUSTER_NODE_PORTS"
-read -r -a REST_PORTS <<<"$CLUSTER_REST_PORTS"
-read -r -a CONFIGS <<<"$CLUSTER_PATRONI_CONFIGS"
-PSQL="$CLUSTER_PGBIN/psql"
-
-# q PORT SQL: one result as text, empty on any error (short timeouts: this is a probe)
-q() {
-	PGCONNECT_TIMEOUT=2 PGOPTIONS='-c statement_timeout=3s' \
-		"$PSQL" -X -q -At -h 127.0.0.1 -p "$1" -U postgres -d postgres -c "$2" 2>/dev/null || true
-}
-
-# poll SECONDS CMD...: until CMD succeeds; returns 1 on timeout
-poll() {
-	local deadline
-	deadline=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -lt "$deadline" ] || return 1
-		sleep 0.5
-	done
-}
-
-# members as "name role state" lines, from whichever Patroni REST API answers
-members() {
-	local p
-	for p in "${REST_PORTS[@]}"; do
-		curl -s --max-time 2 "http://127.0.0.1:$p/cluster" | /usr/bin/python3 -c '
-import json, sys
-for m in json.load(sys.stdin)["members"]:
-    print(m["name"], m["role"], m["state"])' 2>/dev/null && return 0
-	done
-	return 1
-}
-port_of() { echo "${NODE_PORTS[$((${1#node} - 1))]}"; }
-leader() { members | awk '$2 == "leader" { print $1 }'; }
+cluster_lib_init
 
 # --- 1. the sampler's role on every node ---
 LEADER=$(leader || true)
@@ -133,7 +95,7 @@ fi
 
 # --- 4. switchover to the sync standby (synchronous_mode accepts no other candidate) ---
 q "$CLUSTER_RW_PORT" 'CREATE TABLE smoke_probe (id bigint PRIMARY KEY, port int, at timestamptz DEFAULT now())' >/dev/null
-CANDIDATE=$(members | awk '$2 == "sync_standby" { print $1; exit }' || true)
+CANDIDATE=$(sync_standby || true)
 OLD=$LEADER
 SW_WRITES=-
 if [ -z "$CANDIDATE" ]; then
@@ -143,8 +105,7 @@ else
 	log "switchover $OLD -> $CANDIDATE, writing through HAProxy meanwhile"
 	: >"$CLUSTER_DIR/acked"
 	T_SW=$(now)
-	setpriv --reuid postgres --regid postgres --init-groups -- env -i HOME="$CLUSTER_DIR" PATH=/usr/bin:/bin \
-		patronictl -c "${CONFIGS[0]}" switchover --leader "$OLD" --candidate "$CANDIDATE" --force \
+	patronictl_pg switchover --leader "$OLD" --candidate "$CANDIDATE" --force \
 		>"$CLUSTER_DIR/switchover.log" 2>&1 &
 	SW_PID=$!
 	id=0 T_BACK="" T_LAST_OLD="$T_SW"
@@ -208,10 +169,7 @@ else
 fi
 
 # --- 5. server logs ---
-BAD=$(grep -H 'terminated by signal' $CLUSTER_PGLOGS 2>/dev/null || true)
-[ -z "$BAD" ] && pass "no 'terminated by signal' in the server logs" || fail "server logs: $BAD"
-BAD=$(grep -H 'ERROR' $CLUSTER_PGLOGS 2>/dev/null | grep -i 'pg_capacity' || true)
-[ -z "$BAD" ] && pass "no ERROR mentioning pg_capacity in the server logs" || fail "server logs: $BAD"
+check_server_logs
 
 echo
 echo "report: bring-up ${BRINGUP} s, pgbench ${TPS} TPS (4 clients via PgBouncer, tpcb-like, scale 5)," \

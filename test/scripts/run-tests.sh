@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # run-tests.sh: THE test command of pg_capacity.
 #
-#   bash test/scripts/run-tests.sh        (as root, from any directory)
+#   bash test/scripts/run-tests.sh                 (as root, from any directory)
+#   ONLY=cluster bash test/scripts/run-tests.sh    the cluster scenarios alone
+#   LONG_TESTS=1 bash test/scripts/run-tests.sh    long mode: longer scenarios, sqlsmith
 #
 # Installs what is missing (deps.sh), copies this source tree into a scratch
 # directory owned by the postgres OS user (the caller's checkout is never
@@ -9,17 +11,19 @@
 #   make unittest             pure-C unit tests
 #   make installcheck TAP_TESTS=   pg_regress suite (test/sql, expected/) on a temp instance
 #   make installcheck REGRESS=     TAP tests (test/t/*.pl)
-# and, as root, test/cluster/smoke.sh (a Patroni cluster on loopback).
+# and, as root, test/cluster/scenarios.sh (the playbook's load-test scenarios on
+# a Patroni cluster on loopback; its report is printed at the end) and, in long
+# mode, test/fuzz/sqlsmith.sh.
 # On failure it prints regression.diffs and the tails of the TAP logs and keeps
 # the scratch directory. The last line is "N passed, N failed" (regression
-# tests + TAP test files + unit test binaries); the exit status is non-zero
-# on any failure.
+# tests + TAP test files + unit test binaries + the cluster scenarios + sqlsmith);
+# the exit status is non-zero on any failure.
 #
 # Environment: PG_CFLAGS (extra compiler flags, CI passes -Wall -Wextra -Werror),
 # PG_CONFIG (default /usr/lib/postgresql/15/bin/pg_config), PROVE_FLAGS,
 # KEEP_SCRATCH=1 keeps the scratch directory even on success,
-# TEST_TIMEOUT_{UNIT,REGRESS,TAP,CLUSTER} (seconds, per stage), CLUSTER_TESTS=0
-# skips the cluster stage.
+# TEST_TIMEOUT_{UNIT,REGRESS,TAP,CLUSTER,FUZZ} (seconds, per stage), CLUSTER_TESTS=0
+# skips the cluster stage, ONLY=cluster runs only it, LONG_TESTS=1 (long mode).
 set -uo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,6 +34,7 @@ PROVE_FLAGS=${PROVE_FLAGS:---timer}
 TEST_TIMEOUT_UNIT=${TEST_TIMEOUT_UNIT:-300}
 TEST_TIMEOUT_REGRESS=${TEST_TIMEOUT_REGRESS:-900}
 TEST_TIMEOUT_TAP=${TEST_TIMEOUT_TAP:-2400}
+ONLY=${ONLY:-}
 START=$(date +%s)
 
 passed=0
@@ -134,111 +139,153 @@ fi
 SUMMARY+=("install: ok")
 
 # ---- unit tests -------------------------------------------------------------
-section "unit tests (make unittest)"
-run_logged unittest as_pg timeout -k 30 "$TEST_TIMEOUT_UNIT" make unittest PG_CONFIG="$PG_CONFIG" PG_CFLAGS="$PG_CFLAGS"
-rc=$?
-# One result per unit test binary: "make unittest" prints "== BINARY" before
-# each; a binary fails when its closing "N passed, M failed" has M > 0, or it
-# printed none and make failed.
-read -r u_ok u_bad < <(awk -v rc="$rc" '
-	function close_section() {
-		if (name == "") return
-		if (seen) { if (bad > 0) nbad++; else nok++ }
-		else if (rc == 0) nok++; else nbad++
-	}
-	/^== / { close_section(); name = $2; seen = 0; bad = 0; next }
-	/^[0-9]+ passed, [0-9]+ failed/ { seen = 1; bad = $3 + 0 }
-	END { close_section(); print nok + 0, nbad + 0 }' "$LOGDIR/unittest.log")
-if [ $((u_ok + u_bad)) -eq 0 ]; then
-	if [ "$rc" -eq 0 ]; then u_ok=1; else u_bad=1; fi
-fi
-if [ "$rc" -ne 0 ] && [ "$u_bad" -eq 0 ]; then u_bad=1; fi
-passed=$((passed + u_ok))
-failed=$((failed + u_bad))
-if [ "$rc" -eq 0 ]; then
-	SUMMARY+=("unit tests: $u_ok binaries passed")
-else
-	SUMMARY+=("unit tests: $u_ok binaries passed, $u_bad FAILED (log: $LOGDIR/unittest.log)")
-fi
+stage_unit() {
+	section "unit tests (make unittest)"
+	run_logged unittest as_pg timeout -k 30 "$TEST_TIMEOUT_UNIT" make unittest PG_CONFIG="$PG_CONFIG" PG_CFLAGS="$PG_CFLAGS"
+	rc=$?
+	# One result per unit test binary: "make unittest" prints "== BINARY" before
+	# each; a binary fails when its closing "N passed, M failed" has M > 0, or it
+	# printed none and make failed.
+	read -r u_ok u_bad < <(awk -v rc="$rc" '
+		function close_section() {
+			if (name == "") return
+			if (seen) { if (bad > 0) nbad++; else nok++ }
+			else if (rc == 0) nok++; else nbad++
+		}
+		/^== / { close_section(); name = $2; seen = 0; bad = 0; next }
+		/^[0-9]+ passed, [0-9]+ failed/ { seen = 1; bad = $3 + 0 }
+		END { close_section(); print nok + 0, nbad + 0 }' "$LOGDIR/unittest.log")
+	if [ $((u_ok + u_bad)) -eq 0 ]; then
+		if [ "$rc" -eq 0 ]; then u_ok=1; else u_bad=1; fi
+	fi
+	if [ "$rc" -ne 0 ] && [ "$u_bad" -eq 0 ]; then u_bad=1; fi
+	passed=$((passed + u_ok))
+	failed=$((failed + u_bad))
+	if [ "$rc" -eq 0 ]; then
+		SUMMARY+=("unit tests: $u_ok binaries passed")
+	else
+		SUMMARY+=("unit tests: $u_ok binaries passed, $u_bad FAILED (log: $LOGDIR/unittest.log)")
+	fi
+}
 
 # ---- pg_regress -------------------------------------------------------------
 # PGXS's installcheck runs pg_regress (REGRESS) and then prove (TAP_TESTS):
 # run them one at a time by emptying the other.
-section "regression tests (make installcheck TAP_TESTS=)"
-run_logged installcheck as_pg timeout -k 30 "$TEST_TIMEOUT_REGRESS" make installcheck TAP_TESTS= PG_CONFIG="$PG_CONFIG"
-rc=$?
-r_ok=$(grep -cE '\.\.\. ok( |$)' "$LOGDIR/installcheck.log")
-r_bad=$(grep -cE '\.\.\. (FAILED|failed)' "$LOGDIR/installcheck.log")
-if [ "$rc" -ne 0 ] && [ "$r_bad" -eq 0 ]; then r_bad=1; fi   # failed before any test ran
-passed=$((passed + r_ok))
-failed=$((failed + r_bad))
-if [ "$rc" -eq 0 ]; then
-	SUMMARY+=("regression: $r_ok passed")
-else
-	SUMMARY+=("regression: $r_ok passed, $r_bad FAILED")
-	if [ -f "$BUILD/regression.diffs" ]; then
-		section "regression.diffs (first 400 lines)"
-		head -n 400 "$BUILD/regression.diffs"
-	fi
-	# make prove_installcheck removes tmp_check: save the temp instance's log now.
-	if [ -d "$BUILD/tmp_check/log" ]; then
-		mkdir -p "$LOGDIR/regress_log"
-		cp -r "$BUILD/tmp_check/log/." "$LOGDIR/regress_log/" 2>/dev/null || true
-		for f in "$BUILD"/tmp_check/log/*; do
-			[ -f "$f" ] || continue
-			section "tail of $f"
-			tail -n 60 "$f"
-		done
-	fi
-fi
-
-# ---- TAP --------------------------------------------------------------------
-section "TAP tests (make installcheck REGRESS=)"
-n_tap=$(find "$BUILD/test/t" -maxdepth 1 -name '*.pl' 2>/dev/null | wc -l)
-if [ "$n_tap" -eq 0 ]; then
-	echo "no TAP tests in test/t"
-	SUMMARY+=("TAP: no test files")
-else
-	run_logged prove as_pg timeout -k 30 "$TEST_TIMEOUT_TAP" make installcheck REGRESS= TAP_TESTS=1 PG_CONFIG="$PG_CONFIG" PROVE_FLAGS="$PROVE_FLAGS"
+stage_regress() {
+	section "regression tests (make installcheck TAP_TESTS=)"
+	run_logged installcheck as_pg timeout -k 30 "$TEST_TIMEOUT_REGRESS" make installcheck TAP_TESTS= PG_CONFIG="$PG_CONFIG"
 	rc=$?
-	t_ok=$(grep -cE '\.pl \.+ (ok|skipped)' "$LOGDIR/prove.log")
-	t_bad=$((n_tap - t_ok))
-	if [ "$rc" -ne 0 ] && [ "$t_bad" -le 0 ]; then t_bad=1; fi
-	[ "$t_bad" -lt 0 ] && t_bad=0
-	passed=$((passed + t_ok))
-	failed=$((failed + t_bad))
-	if [ "$rc" -eq 0 ] && [ "$t_bad" -eq 0 ]; then
-		SUMMARY+=("TAP: $t_ok files passed")
+	r_ok=$(grep -cE '\.\.\. ok( |$)' "$LOGDIR/installcheck.log")
+	r_bad=$(grep -cE '\.\.\. (FAILED|failed)' "$LOGDIR/installcheck.log")
+	if [ "$rc" -ne 0 ] && [ "$r_bad" -eq 0 ]; then r_bad=1; fi   # failed before any test ran
+	passed=$((passed + r_ok))
+	failed=$((failed + r_bad))
+	if [ "$rc" -eq 0 ]; then
+		SUMMARY+=("regression: $r_ok passed")
 	else
-		SUMMARY+=("TAP: $t_ok files passed, $t_bad FAILED")
-		# Logs of the test files that did not pass: regress_log_NAME and NAME_*.log.
-		for t in "$BUILD"/test/t/*.pl; do
-			tn=$(basename "$t" .pl)
-			if grep -qE "$tn\.pl \.+ (ok|skipped)" "$LOGDIR/prove.log"; then continue; fi
-			for f in "$BUILD/tmp_check/log/regress_log_$tn" "$BUILD/tmp_check/log/${tn}"_*.log; do
+		SUMMARY+=("regression: $r_ok passed, $r_bad FAILED")
+		if [ -f "$BUILD/regression.diffs" ]; then
+			section "regression.diffs (first 400 lines)"
+			head -n 400 "$BUILD/regression.diffs"
+		fi
+		# make prove_installcheck removes tmp_check: save the temp instance's log now.
+		if [ -d "$BUILD/tmp_check/log" ]; then
+			mkdir -p "$LOGDIR/regress_log"
+			cp -r "$BUILD/tmp_check/log/." "$LOGDIR/regress_log/" 2>/dev/null || true
+			for f in "$BUILD"/tmp_check/log/*; do
 				[ -f "$f" ] || continue
 				section "tail of $f"
-				tail -n 80 "$f"
+				tail -n 60 "$f"
 			done
-		done
+		fi
 	fi
-fi
+}
+
+# ---- TAP --------------------------------------------------------------------
+stage_tap() {
+	section "TAP tests (make installcheck REGRESS=)"
+	n_tap=$(find "$BUILD/test/t" -maxdepth 1 -name '*.pl' 2>/dev/null | wc -l)
+	if [ "$n_tap" -eq 0 ]; then
+		echo "no TAP tests in test/t"
+		SUMMARY+=("TAP: no test files")
+	else
+		run_logged prove as_pg timeout -k 30 "$TEST_TIMEOUT_TAP" make installcheck REGRESS= TAP_TESTS=1 PG_CONFIG="$PG_CONFIG" PROVE_FLAGS="$PROVE_FLAGS"
+		rc=$?
+		t_ok=$(grep -cE '\.pl \.+ (ok|skipped)' "$LOGDIR/prove.log")
+		t_bad=$((n_tap - t_ok))
+		if [ "$rc" -ne 0 ] && [ "$t_bad" -le 0 ]; then t_bad=1; fi
+		[ "$t_bad" -lt 0 ] && t_bad=0
+		passed=$((passed + t_ok))
+		failed=$((failed + t_bad))
+		if [ "$rc" -eq 0 ] && [ "$t_bad" -eq 0 ]; then
+			SUMMARY+=("TAP: $t_ok files passed")
+		else
+			SUMMARY+=("TAP: $t_ok files passed, $t_bad FAILED")
+			# Logs of the test files that did not pass: regress_log_NAME and NAME_*.log.
+			for t in "$BUILD"/test/t/*.pl; do
+				tn=$(basename "$t" .pl)
+				if grep -qE "$tn\.pl \.+ (ok|skipped)" "$LOGDIR/prove.log"; then continue; fi
+				for f in "$BUILD/tmp_check/log/regress_log_$tn" "$BUILD/tmp_check/log/${tn}"_*.log; do
+					[ -f "$f" ] || continue
+					section "tail of $f"
+					tail -n 80 "$f"
+				done
+			done
+		fi
+	fi
+}
 
 # ---- cluster ------------------------------------------------------------------
-# A 3-node Patroni cluster with etcd, HAProxy and PgBouncer on loopback
-# (test/cluster/smoke.sh, as root: it starts every daemon as postgres): the
-# samplers' roles and standby counts, load through PgBouncer, a switchover.
-# CLUSTER_TESTS=0 skips it.
-if [ "${CLUSTER_TESTS:-1}" != 0 ]; then
-	section "cluster smoke test (test/cluster/smoke.sh)"
-	if run_logged cluster env CLUSTER_DIR="/tmp/pgcap-cluster-test.$$" \
-		timeout -k 30 "${TEST_TIMEOUT_CLUSTER:-600}" bash "$BUILD/test/cluster/smoke.sh"; then
-		passed=$((passed + 1))
-		SUMMARY+=("cluster: smoke test passed")
-	else
-		failed=$((failed + 1))
-		SUMMARY+=("cluster: smoke test FAILED (log: $LOGDIR/cluster.log)")
+# The playbook's load-test scenarios on a 3-node Patroni cluster with etcd,
+# HAProxy and PgBouncer on loopback (test/cluster/scenarios.sh, as root: it
+# starts every daemon as postgres): TPS and lag as the samplers see them
+# against pgbench's logs, a switchover and a SIGKILL failover under load,
+# sizing_recommendations applied with patronictl. Its report closes the run.
+# CLUSTER_TESTS=0 skips it; LONG_TESTS=1 runs it longer.
+stage_cluster() {
+	if [ "${CLUSTER_TESTS:-1}" != 0 ]; then
+		section "cluster scenarios (test/cluster/scenarios.sh)"
+		if run_logged cluster env CLUSTER_DIR="/tmp/pgcap-cluster-test.$$" LONG_TESTS="${LONG_TESTS:-0}" \
+			timeout -k 30 "${TEST_TIMEOUT_CLUSTER:-1800}" bash "$BUILD/test/cluster/scenarios.sh"; then
+			passed=$((passed + 1))
+			SUMMARY+=("cluster: scenarios passed")
+		else
+			failed=$((failed + 1))
+			SUMMARY+=("cluster: scenarios FAILED (log: $LOGDIR/cluster.log)")
+		fi
+		REPORT_LINES=$(sed -n '/^==== scenario report/,/FAILs:/p' "$LOGDIR/cluster.log")
 	fi
+}
+
+# ---- fuzzer (long mode) -------------------------------------------------------
+# sqlsmith against a server with pg_capacity (test/fuzz/sqlsmith.sh): no crash,
+# no assertion failure, the server log checked. LONG_TESTS=1 only.
+stage_fuzz() {
+	if [ "${LONG_TESTS:-0}" = 1 ]; then
+		section "sqlsmith (test/fuzz/sqlsmith.sh)"
+		if run_logged sqlsmith timeout -k 30 "${TEST_TIMEOUT_FUZZ:-1800}" bash "$BUILD/test/fuzz/sqlsmith.sh"; then
+			passed=$((passed + 1))
+			SUMMARY+=("sqlsmith: passed ($(tail -n 1 "$LOGDIR/sqlsmith.log"))")
+		else
+			failed=$((failed + 1))
+			SUMMARY+=("sqlsmith: FAILED (log: $LOGDIR/sqlsmith.log)")
+		fi
+	fi
+}
+
+# ---- run ----------------------------------------------------------------------
+# ONLY=cluster runs the cluster scenarios alone (after the same set-up and build)
+if [ "$ONLY" != cluster ]; then
+	stage_unit
+	stage_regress
+	stage_tap
+fi
+stage_cluster
+[ "$ONLY" = cluster ] || stage_fuzz
+
+if [ -n "${REPORT_LINES:-}" ]; then
+	section "cluster scenario report"
+	echo "$REPORT_LINES"
 fi
 
 finish 0

@@ -1,0 +1,472 @@
+#!/bin/bash
+# test/cluster/scenarios.sh: the playbook's load-test scenarios on a 3-node Patroni cluster
+#
+#   bash test/cluster/scenarios.sh            # as root; about 5 minutes
+#   LONG_TESTS=1 bash test/cluster/scenarios.sh   # longer runs (about 17 minutes)
+#
+# Brings the cluster up with cluster.sh and runs the playbook's Load Testing scenarios, scaled to
+# this 2-core machine (clients and TPS 1/10 of the playbook's, durations in seconds; the
+# read/write ratios kept), reads through HAProxy's read-only port and writes through PgBouncer
+# with the playbook's custom read and write scripts (pgbench/read.sql, pgbench/write.sql):
+#   1 normal     70/30    2 peak     80/20, more clients    3 sustained  75/25, the longest run
+#   4 failover   70/30 in 5 s pgbench chunks, a patronictl switchover then a SIGKILL of the
+#                primary's postmaster, with a probe writing through HAProxy and recording every
+#                acknowledged commit
+#   5 sizing     sizing_recommendations() applied with the patronictl commands it prints
+# Per scenario it reports TPS and p50/p95/p99 latency from pgbench's per-transaction logs and the
+# worst replication lag, and asserts what pg_capacity shows meanwhile (see test/cluster/README.md).
+# Prints PASS/FAIL lines, then the scenario report; exits non-zero on any FAIL. The cluster is
+# always taken down (trap); on failure the logs are first kept in /tmp/pgcap-scenarios-logs.*.
+
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+CLUSTER="$HERE/cluster.sh"
+FAILS=0
+T_START=$(date +%s.%N)
+# shellcheck source=test/cluster/lib.sh
+. "$HERE/lib.sh"
+
+SCALE=${SCENARIO_PGBENCH_SCALE:-10}      # the playbook's -s 100, 1/10
+if [ "${LONG_TESTS:-0}" = 1 ]; then
+	D_NORMAL=180 D_PEAK=90 D_SUSTAINED=600 D_SETTLE=30
+else
+	D_NORMAL=40 D_PEAK=30 D_SUSTAINED=90 D_SETTLE=10
+fi
+REJOIN_TIMEOUT=120
+SAMPLE_INTERVAL=1                        # pg_capacity.sample_interval in cluster.sh
+REPORT=()
+
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	kill_background
+	if { [ "$rc" -ne 0 ] || [ "$FAILS" -ne 0 ]; } && [ -n "${CLUSTER_DIR:-}" ] && [ -d "$CLUSTER_DIR" ]; then
+		local keep
+		keep=$(mktemp /tmp/pgcap-scenarios-logs.XXXXXX.tar.gz)
+		(cd "$CLUSTER_DIR" && tar czf "$keep" --ignore-failed-read etcd/*.log node*/patroni.log node*/pglog \
+			haproxy/*.log pgbouncer/*.log scen) 2>/dev/null || true
+		echo "logs kept in $keep"
+	fi
+	bash "$CLUSTER" down || rc=1
+	[ "$FAILS" -eq 0 ] || rc=1
+	[ "$rc" -eq 0 ] && echo "scenarios: OK" || echo "scenarios: FAILED" >&2
+	exit "$rc"
+}
+
+# background jobs (poller, probe, pgbench chunks) stop by themselves within seconds once
+# $SCEN/stop exists: stop_background waits for them; the exit trap kills what is left
+BG_PIDS=()
+stop_background() {
+	local p
+	[ -n "${SCEN:-}" ] && [ -d "$SCEN" ] && touch "$SCEN/stop"
+	for p in "${BG_PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+	BG_PIDS=()
+}
+kill_background() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		pkill -P "$p" 2>/dev/null || true
+		kill "$p" 2>/dev/null || true
+	done
+	BG_PIDS=()
+}
+
+[ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGOPTIONS || true
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+bash "$CLUSTER" up
+eval "$(bash "$CLUSTER" env)"
+cluster_lib_init
+BRINGUP=$(sed -n 's/^bringup_seconds=//p' "$CLUSTER_DIR/timings")
+mkdir -p "$CLUSTER_DIR/scen"
+
+# a replica is any running member that is not the leader
+replicas() { members | awk '$2 != "leader" && ($3 == "streaming" || $3 == "running") { print $1 }'; }
+
+# csv_history PORT METRIC FILE: the raw samples of the last 30 minutes as "epoch,value"
+csv_history() {
+	q "$1" "SELECT extract(epoch FROM sampled_at), value FROM capacity.history('$2', '30 minutes', 'raw')" >"$3"
+}
+
+# --- the poller: once a second, every replica's role and lag as its sampler reports them, and
+# pg_stat_replication's replay_lag for it on the primary, the primary's standby count, and the
+# client backends per node. One line per replica and second:
+#   epoch,replica,role,sampler_lag_sec,psr_replay_lag_sec,standbys,backends(node1;node2;node3)
+poller() {
+	local out=$1 lead=$2 t psr n row backends p
+	shift 2
+	while [ ! -e "$SCEN/stop" ]; do
+		t=$(now)
+		psr=$(q "$(port_of "$lead")" "SELECT application_name || '=' || coalesce(extract(epoch FROM replay_lag), 0) FROM pg_stat_replication" | tr '\n' ' ')
+		standbys=$(q "$(port_of "$lead")" "SELECT value FROM capacity.latest() WHERE metric = 'standbys'")
+		backends=""
+		for p in "${NODE_PORTS[@]}"; do
+			backends="$backends$(q "$p" "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'");"
+		done
+		for n in "$@"; do
+			row=$(q "$(port_of "$n")" "SELECT (SELECT role FROM capacity.sampler_status()), coalesce((SELECT value FROM capacity.latest() WHERE metric = 'replication_lag_sec'), 0)")
+			lag=$(echo "$psr" | tr ' ' '\n' | sed -n "s/^$n=//p")
+			echo "$t,$n,$row,${lag:-},$standbys,${backends%;}" >>"$out"
+		done
+		sleep 1
+	done
+}
+
+# pgbench_run NAME CLIENTS RATE SECONDS PORT SCRIPT: one pgbench client with a per-transaction log
+pgbench_run() {
+	(cd "$SCEN" && "$PGBENCH" -n -c "$2" -j 1 -R "$3" -T "$4" -h 127.0.0.1 -p "$5" -U postgres \
+		-f "$HERE/pgbench/$6" -l --log-prefix="$SCEN/$1" postgres >"$SCEN/$1.out" 2>&1)
+}
+
+# lag_check NAME FROM TO: from the poller's lines between FROM and TO (epochs), every replica
+# standby, standbys = 2, and each replica's worst lag as its sampler reported it against
+# pg_stat_replication's replay_lag for it on the primary (which keeps its last value while no WAL
+# flows: the lines of the run's first seconds could still show the pgbench -i's)
+LAG_TOLERANCE=0.25   # seconds: the two are read up to a sample interval apart
+lag_check() {
+	local name=$1 f="$SCEN/poll-window.csv"
+	awk -F, -v a="$2" -v b="$3" '$1 >= a && $1 <= b' "$SCEN/poll.csv" >"$f"
+	[ -s "$f" ] || { fail "$name: the poller recorded nothing"; return; }
+	local bad
+	bad=$(awk -F, '$3 != "standby"' "$f" | head -n 3)
+	[ -z "$bad" ] && pass "$name: both replicas' samplers report role standby ($(wc -l <"$f") polls)" ||
+		fail "$name: a replica's sampler role is not standby: $bad"
+	bad=$(awk -F, '$6 != "2"' "$f" | head -n 3)
+	[ -z "$bad" ] && pass "$name: the primary's sampler counts 2 standbys in every poll" ||
+		fail "$name: standbys on the primary not 2: $bad"
+	local out
+	out=$(awk -F, -v tol="$LAG_TOLERANCE" '
+		{ s[$2] = ($4 > s[$2]) ? $4 : s[$2]; p[$2] = ($5 > p[$2]) ? $5 : p[$2] }
+		END { ok = 1
+			for (n in s) { d = s[n] - p[n]; if (d < 0) d = -d
+				printf "%s sampler %.3f s / pg_stat_replication %.3f s; ", n, s[n], p[n]
+				if (d > tol) ok = 0 }
+			print (ok ? "ok" : "FAIL") }' "$f")
+	case "$out" in
+	*ok) pass "$name: worst replication lag per replica, sampler vs pg_stat_replication within ${LAG_TOLERANCE} s: ${out% ok}" ;;
+	*) fail "$name: worst replication lag per replica differs by more than ${LAG_TOLERANCE} s: ${out% FAIL}" ;;
+	esac
+	WORST_LAG=$(awk -F, '{ if ($5 > m) m = $5; if ($4 > m) m = $4 } END { printf "%.0f", m * 1000 }' "$f")
+	MAX_BACKENDS=$(awk -F, '{ n = split($7, b, ";"); for (i = 1; i <= n; i++) if (b[i] > m) m = b[i] } END { print m + 0 }' "$f")
+}
+
+# scenario NAME LABEL SECONDS READ_CLIENTS READ_RATE WRITE_CLIENTS WRITE_RATE PLAYBOOK TARGETS
+scenario() {
+	local name=$1 label=$2 dur=$3 rc=$4 rr=$5 wc=$6 wr=$7 playbook=$8 targets=$9
+	local lead rep t0 t1 rrc=0 wrc=0 lat_r lat_w
+	SCEN="$CLUSTER_DIR/scen/$name"
+	mkdir -p "$SCEN"
+	lead=$(leader)
+	mapfile -t rep < <(replicas)
+	log "scenario $label: $rc read clients at $rr TPS (ro port), $wc write clients at $wr TPS (PgBouncer), $dur s; primary $lead"
+	poller "$SCEN/poll.csv" "$lead" "${rep[@]}" &
+	BG_PIDS+=($!)
+	t0=$(now)
+	pgbench_run read "$rc" "$rr" "$dur" "$CLUSTER_RO_PORT" read.sql &
+	local rp=$!
+	pgbench_run write "$wc" "$wr" "$dur" "$CLUSTER_BOUNCER_PORT" write.sql || wrc=$?
+	wait "$rp" || rrc=$?
+	t1=$(now)
+	# the sample closing the run's last second
+	poll 10 eval '[ "$(q "$(port_of "$lead")" "SELECT extract(epoch FROM last_sample_at) > $t1 FROM capacity.sampler_status()")" = t ]' || true
+	stop_background
+	[ "$rrc" -eq 0 ] && [ "$wrc" -eq 0 ] && pass "$label: both pgbench clients finished" ||
+		fail "$label: pgbench exit status read $rrc write $wrc: $(tail -n 2 "$SCEN/read.out" "$SCEN/write.out" | tr '\n' ' ')"
+	lat_r=$(/usr/bin/python3 "$HERE/loadstats.py" latency "$SCEN"/read.[0-9]*)
+	lat_w=$(/usr/bin/python3 "$HERE/loadstats.py" latency "$SCEN"/write.[0-9]*)
+	case "$lat_r $lat_w" in
+	*"failed=0 "*"failed=0 "*) pass "$label: no failed transactions" ;;
+	*) fail "$label: failed transactions: read $lat_r / write $lat_w" ;;
+	esac
+
+	csv_history "$(port_of "$lead")" write_tps "$SCEN/primary-write_tps.csv"
+	local n csvs=()
+	for n in "${rep[@]}"; do
+		csv_history "$(port_of "$n")" read_tps "$SCEN/$n-read_tps.csv"
+		csvs+=("$SCEN/$n-read_tps.csv")
+	done
+	local a0 a1 out
+	a0=$(awk -v t="$t0" 'BEGIN { printf "%.3f", t + 3 }')
+	a1=$(awk -v t="$t1" 'BEGIN { printf "%.3f", t - 1 }')
+	if out=$(/usr/bin/python3 "$HERE/loadstats.py" agree --label "write TPS on the primary $lead" \
+		--logs "$SCEN"/write.[0-9]* --sampler "$SCEN/primary-write_tps.csv" --from "$a0" --to "$a1" --tolerance 5); then
+		pass "$label: $out"
+	else
+		fail "$label: $out"
+	fi
+	if out=$(/usr/bin/python3 "$HERE/loadstats.py" agree --label "read TPS summed over ${rep[*]}" \
+		--logs "$SCEN"/read.[0-9]* --sampler "${csvs[@]}" --from "$a0" --to "$a1" --tolerance 10); then
+		pass "$label: $out"
+	else
+		fail "$label: $out"
+	fi
+	lag_check "$label" "$a0" "$a1"
+	REPORT+=("$(report_lines "$label" "$playbook" "$rc+$wc clients, $rr+$wr TPS, $dur s" "$lat_r" "$lat_w" \
+		"worst lag $WORST_LAG ms, at most $MAX_BACKENDS client backends per node" "$targets")")
+}
+
+# figure NAME LATENCY_LINE: one figure (tps, p50, ...) of a loadstats.py latency line
+figure() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+
+# verdict LATENCY_LINE P50 P95 P99: the playbook's latency targets met, or which are not
+verdict() {
+	local v="" k lim val i=0
+	local lims=("$2" "$3" "$4")
+	for k in p50 p95 p99; do
+		lim=${lims[$i]}
+		i=$((i + 1))
+		val=$(figure "$k" "$1")
+		awk -v a="$val" -v b="$lim" 'BEGIN { exit !(a >= b) }' && v="$v $k $val > $lim"
+	done
+	echo "${v:- met}"
+}
+
+# report_lines LABEL PLAYBOOK HERE LAT_READ LAT_WRITE EXTRA TARGETS("p50 p95 p99 lag" or "")
+report_lines() {
+	local t
+	printf '%-12s playbook: %s; here: %s\n' "$1" "$2" "$3"
+	printf '%-12s TPS read %s write %s | latency ms: read p50 %s p95 %s p99 %s, write p50 %s p95 %s p99 %s | %s' "" \
+		"$(figure tps "$4")" "$(figure tps "$5")" "$(figure p50 "$4")" "$(figure p95 "$4")" "$(figure p99 "$4")" \
+		"$(figure p50 "$5")" "$(figure p95 "$5")" "$(figure p99 "$5")" "$6"
+	if [ -n "$7" ]; then
+		read -r -a t <<<"$7"
+		printf '\n%-12s playbook targets p50 < %s, p95 < %s, p99 < %s ms, lag < %s ms: read%s, write%s, lag %s' "" \
+			"${t[0]}" "${t[1]}" "${t[2]}" "${t[3]}" "$(verdict "$4" "${t[0]}" "${t[1]}" "${t[2]}")" \
+			"$(verdict "$5" "${t[0]}" "${t[1]}" "${t[2]}")" \
+			"$(awk -v a="$WORST_LAG" -v b="${t[3]}" 'BEGIN { print (a < b) ? "met" : a " > " b }')"
+	fi
+}
+
+# worker_mem PORT: "RssAnon_kB shared_memory_bytes" of the node's sampler
+worker_mem() {
+	local pid
+	pid=$(q "$1" 'SELECT worker_pid FROM capacity.sampler_status()')
+	echo "$(awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status" 2>/dev/null) $(q "$1" "SELECT allocated_size FROM pg_shmem_allocations WHERE name = 'pg_capacity'")"
+}
+
+# --- 0. data: pgbench -i through the rw port --------------------------------------------------
+log "pgbench -i -s $SCALE through the rw port"
+"$PGBENCH" -i -q -s "$SCALE" -h 127.0.0.1 -p "$CLUSTER_RW_PORT" -U postgres postgres >"$CLUSTER_DIR/scen/init.log" 2>&1 ||
+	{ fail "pgbench -i: $(tail -n 3 "$CLUSTER_DIR/scen/init.log" | tr '\n' ' ')"; exit 1; }
+
+# --- 1..3 -----------------------------------------------------------------------------------------
+scenario normal "1 normal" "$D_NORMAL" 7 350 3 150 "100 clients, 5,000 TPS, 70/30, 30 min" "10 50 100 100"
+scenario peak "2 peak" "$D_PEAK" 40 1200 10 300 "500 clients, 15,000 TPS, 80/20, 15 min" "20 100 200 500"
+
+declare -A MEM_BEFORE
+for n in $CLUSTER_NODE_NAMES; do MEM_BEFORE[$n]=$(worker_mem "$(port_of "$n")"); done
+scenario sustained "3 sustained" "$D_SUSTAINED" 22 750 8 250 "300 clients, 10,000 TPS, 75/25, 4 h" ""
+for n in $CLUSTER_NODE_NAMES; do
+	read -r rss0 shm0 <<<"${MEM_BEFORE[$n]}"
+	read -r rss1 shm1 <<<"$(worker_mem "$(port_of "$n")")"
+	if [ -n "$rss0" ] && [ -n "$rss1" ] && [ "$shm0" = "$shm1" ] && [ $((rss1 - rss0)) -le 256 ]; then
+		pass "3 sustained: $n sampler private memory ${rss0} -> ${rss1} kB, shared memory ${shm0} -> ${shm1} bytes"
+	else
+		fail "3 sustained: $n sampler memory grew: RssAnon ${rss0:-?} -> ${rss1:-?} kB (at most +256), shared ${shm0:-?} -> ${shm1:-?}"
+	fi
+done
+MAXCONN=$(q "$CLUSTER_RW_PORT" 'SHOW max_connections')
+if [ "$MAX_BACKENDS" -lt "$MAXCONN" ] &&
+	! grep -q -E 'too many clients|remaining connection slots' $CLUSTER_PGLOGS &&
+	! grep -q -E 'no more connections allowed|client_login_timeout' "$CLUSTER_DIR/pgbouncer/pgbouncer.log"; then
+	pass "3 sustained: no connection exhaustion (at most $MAX_BACKENDS client backends per node of $MAXCONN; none refused by the servers or PgBouncer)"
+else
+	fail "3 sustained: connections: at most $MAX_BACKENDS of $MAXCONN, or refusals in the server/PgBouncer logs"
+fi
+
+# --- 4. failover under load ---------------------------------------------------------------------
+SCEN="$CLUSTER_DIR/scen/failover"
+mkdir -p "$SCEN"
+q "$CLUSTER_RW_PORT" 'CREATE TABLE IF NOT EXISTS failover_probe (id bigint PRIMARY KEY, port int, at timestamptz DEFAULT clock_timestamp())' >/dev/null
+
+# probe: one INSERT per psql call through HAProxy's rw port; "id epoch port" per acknowledged commit
+probe() {
+	local id=0 port
+	while [ ! -e "$SCEN/stop" ]; do
+		id=$((id + 1))
+		port=$(q "$CLUSTER_RW_PORT" "INSERT INTO failover_probe (id, port) VALUES ($id, inet_server_port()) RETURNING port")
+		[ -n "$port" ] && echo "$id $(now) $port" >>"$SCEN/acked"
+		sleep 0.05
+	done
+}
+# load_chunks NAME CLIENTS RATE PORT SCRIPT: pgbench in 5 s chunks until stopped (pgbench does not
+# reconnect after a failover); one line per chunk: "chunk exit-status"
+load_chunks() {
+	local c=0 st
+	while [ ! -e "$SCEN/stop" ]; do
+		c=$((c + 1))
+		st=0
+		pgbench_run "$1.c$c" "$2" "$3" 5 "$4" "$5" || st=$?
+		echo "$c $st" >>"$SCEN/$1.chunks"
+		[ "$st" -eq 0 ] || sleep 0.2
+	done
+}
+# watch_promotion PORT FILE: every 0.1 s, "epoch,in_recovery,sampler_role" of a node, until its
+# sampler says primary (or 90 s)
+watch_promotion() {
+	local end=$(($(date +%s) + 90)) row
+	while [ "$(date +%s)" -lt "$end" ]; do
+		row=$(q "$1" 'SELECT pg_is_in_recovery(), (SELECT role FROM capacity.sampler_status())')
+		echo "$(now),$row" >>"$2"
+		case "$row" in *,primary) return 0 ;; esac
+		sleep 0.1
+	done
+}
+
+# acked_on PORT EPOCH: when the first probe commit after EPOCH was acknowledged by PORT's server
+acked_on() { awk -v t="$2" -v p="$1" '$2 > t && $3 == p { print $2; exit }' "$SCEN/acked"; }
+# samples_as_standby PORT EPOCH: the node's sampler says standby and sampled after EPOCH
+samples_as_standby() {
+	[ "$(q "$1" "SELECT role = 'standby' AND extract(epoch FROM last_sample_at) > $2 FROM capacity.sampler_status()")" = t ]
+}
+
+# failover_event KIND: KIND switchover or kill; sets EV_WRITES (seconds until a write through
+# HAProxy lands on the new primary) and checks promotion, history and rejoin
+failover_event() {
+	local kind=$1 old new new_port t_ev hist0 hist1 w t_back t_promo t_role pid
+	old=$(leader)
+	new=$(sync_standby || true)
+	[ -n "$new" ] || { fail "4 failover ($kind): no sync standby"; return; }
+	new_port=$(port_of "$new")
+	t_ev=$(now)
+	hist0=$(q "$new_port" "SELECT count(*) FROM capacity.history('tps', '1 hour', 'raw') WHERE sampled_at < to_timestamp($t_ev)")
+	watch_promotion "$new_port" "$SCEN/promotion-$kind.csv" &
+	w=$!
+	if [ "$kind" = switchover ]; then
+		log "4 failover: patronictl switchover $old -> $new under load"
+		patronictl_pg switchover --leader "$old" --candidate "$new" --force >"$SCEN/switchover.log" 2>&1 ||
+			fail "4 failover: patronictl switchover: $(tail -n 2 "$SCEN/switchover.log" | tr '\n' ' ')"
+	else
+		pid=$(head -n 1 "$CLUSTER_DIR/node${old#node}/data/postmaster.pid")
+		log "4 failover: SIGKILL of $old's postmaster (pid $pid) under load; $new is the sync standby"
+		kill -KILL "$pid"
+	fi
+	t_back=""
+	poll 60 eval '[ -n "$(acked_on "$new_port" "$t_ev")" ]' && t_back=$(acked_on "$new_port" "$t_ev")
+	wait "$w" || true
+	if [ -n "$t_back" ]; then
+		EV_WRITES=$(secs "$t_ev" "$t_back")
+		pass "4 failover ($kind): writes through HAProxy land on the new primary $new ${EV_WRITES} s after the event"
+	else
+		EV_WRITES=-
+		fail "4 failover ($kind): no write reached $new through HAProxy in 60 s"
+	fi
+	t_promo=$(awk -F, '$2 == "f" { print $1; exit }' "$SCEN/promotion-$kind.csv")
+	t_role=$(awk -F, '$3 == "primary" { print $1; exit }' "$SCEN/promotion-$kind.csv")
+	if [ -n "$t_promo" ] && [ -n "$t_role" ] &&
+		awk -v a="$t_promo" -v b="$t_role" -v i="$SAMPLE_INTERVAL" 'BEGIN { exit !(b - a <= 2 * i) }'; then
+		pass "4 failover ($kind): $new's sampler reports primary $(secs "$t_promo" "$t_role") s after promotion (at most 2 sample intervals)"
+	else
+		fail "4 failover ($kind): $new's sampler role: promoted at ${t_promo:-never}, primary at ${t_role:-never}"
+	fi
+	hist1=$(q "$new_port" "SELECT count(*) FROM capacity.history('tps', '1 hour', 'raw') WHERE sampled_at < to_timestamp($t_ev)")
+	if [ -n "$hist0" ] && [ "$hist0" -gt 0 ] && [ "$hist1" = "$hist0" ]; then
+		pass "4 failover ($kind): $new kept its history ($hist1 raw samples from before the event)"
+	else
+		fail "4 failover ($kind): $new's raw samples from before the event: $hist0 before, $hist1 after"
+	fi
+	local t_rejoin
+	rejoined() {
+		[ "$(q "$(port_of "$old")" 'SELECT pg_is_in_recovery()')" = t ] &&
+			[ "$(q "$new_port" "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = 2 ]
+	}
+	if poll "$REJOIN_TIMEOUT" rejoined; then
+		t_rejoin=$(now)
+		EV_REJOIN=$(secs "$t_ev" "$t_rejoin")
+		pass "4 failover ($kind): $old rejoined as a streaming replica ${EV_REJOIN} s after the event"
+		if poll 30 samples_as_standby "$(port_of "$old")" "$t_rejoin"; then
+			pass "4 failover ($kind): the sampler on $old reports standby and samples again"
+		else
+			fail "4 failover ($kind): the sampler on $old: $(q "$(port_of "$old")" 'SELECT role, last_sample_at FROM capacity.sampler_status()')"
+		fi
+	else
+		EV_REJOIN=-
+		fail "4 failover ($kind): $old did not rejoin in $REJOIN_TIMEOUT s ($(members | tr '\n' ';'))"
+	fi
+}
+
+log "scenario 4 failover: 14 read clients at 560 TPS, 6 write clients at 240 TPS in 5 s chunks, probe through HAProxy"
+: >"$SCEN/acked"
+T4=$(now)
+probe &
+BG_PIDS+=($!)
+load_chunks read 14 560 "$CLUSTER_RO_PORT" read.sql &
+BG_PIDS+=($!)
+load_chunks write 6 240 "$CLUSTER_BOUNCER_PORT" write.sql &
+BG_PIDS+=($!)
+sleep "$D_SETTLE"                   # load before the first event
+failover_event switchover
+SW_WRITES=$EV_WRITES SW_REJOIN=$EV_REJOIN
+sleep "$D_SETTLE"
+failover_event kill
+KILL_WRITES=$EV_WRITES KILL_REJOIN=$EV_REJOIN
+sleep "$D_SETTLE"
+T4_END=$(now)
+stop_background
+FINAL=$(leader)
+ACKED=$(wc -l <"$SCEN/acked")
+FOUND=$(q "$(port_of "$FINAL")" "SELECT count(*) FROM failover_probe WHERE id IN ($(awk '{ print $1 }' "$SCEN/acked" | paste -sd,))")
+LOST=$((ACKED - ${FOUND:-0}))
+if [ "$ACKED" -gt 0 ] && [ "$FOUND" = "$ACKED" ]; then
+	pass "4 failover: all $ACKED acknowledged probe commits are on the final primary $FINAL (0 lost)"
+else
+	fail "4 failover: acknowledged probe commits $ACKED, found on $FINAL: '${FOUND}'"
+fi
+CHUNKS=$(cat "$SCEN"/read.chunks "$SCEN"/write.chunks | wc -l)
+CHUNKS_BAD=$(awk '$2 != 0' "$SCEN"/read.chunks "$SCEN"/write.chunks | wc -l)
+LAT_R=$(/usr/bin/python3 "$HERE/loadstats.py" latency "$SCEN"/read.c*.[0-9]*)
+LAT_W=$(/usr/bin/python3 "$HERE/loadstats.py" latency "$SCEN"/write.c*.[0-9]*)
+REPORT+=("$(report_lines "4 failover" "200 clients, 8,000 TPS, 70/30, failover at 15 of 30 min" \
+	"14+6 clients, 560+240 TPS, $(secs "$T4" "$T4_END") s, switchover then SIGKILL" "$LAT_R" "$LAT_W" \
+	"$CHUNKS_BAD of $CHUNKS pgbench chunks cut by the events" "")
+             writes back through HAProxy: switchover ${SW_WRITES} s, kill ${KILL_WRITES} s (playbook: < 30 s); old primary streaming again: ${SW_REJOIN} s, ${KILL_REJOIN} s; acknowledged probe commits $ACKED, lost $LOST")
+
+# --- 5. sizing_recommendations applied with patronictl ----------------------------------------
+SCEN="$CLUSTER_DIR/scen/sizing"
+mkdir -p "$SCEN"
+LEAD=$(leader)
+LPORT=$(port_of "$LEAD")
+SIZING_SQL="SELECT parameter || '|' || replace(apply, E'\n', '|') FROM capacity.sizing_recommendations() WHERE parameter <> 'worst_case_memory' AND apply IS NOT NULL"
+q "$LPORT" "$SIZING_SQL" >"$SCEN/before"
+SB_BEFORE=$(q "$LPORT" 'SHOW shared_buffers')
+if [ -s "$SCEN/before" ] && ! grep -v -q "^[a-z_]*|patronictl edit-config $CLUSTER_SCOPE --pg " "$SCEN/before"; then
+	pass "5 sizing: sizing_recommendations() on $LEAD gives $(wc -l <"$SCEN/before") patronictl edit-config commands ($(cut -d'|' -f1 "$SCEN/before" | paste -sd' '))"
+else
+	fail "5 sizing: sizing_recommendations() on $LEAD: $(cat "$SCEN/before")"
+fi
+# the commands as printed: every edit-config, then the restart (once) if any asks for one
+{
+	cut -d'|' -f2- "$SCEN/before" | tr '|' '\n' | grep '^patronictl edit-config' || true
+	cut -d'|' -f2- "$SCEN/before" | tr '|' '\n' | grep '^patronictl restart' | sort -u || true
+} >"$SCEN/apply.sh"
+log "5 sizing: applying on $LEAD's advice: $(wc -l <"$SCEN/apply.sh") patronictl commands"
+chmod 644 "$SCEN/apply.sh"
+if setpriv --reuid postgres --regid postgres --init-groups -- env -i HOME="$CLUSTER_DIR" PATH=/usr/bin:/bin \
+	LC_ALL=C.UTF-8 PATRONICTL_CONFIG_FILE="${CONFIGS[0]}" bash -e "$SCEN/apply.sh" >"$SCEN/apply.log" 2>&1; then
+	pass "5 sizing: the printed patronictl commands ran"
+else
+	fail "5 sizing: the printed patronictl commands failed: $(tail -n 3 "$SCEN/apply.log" | tr '\n' ' ')"
+fi
+gone() { [ -z "$(q "$LPORT" "$SIZING_SQL")" ] && [ "$(q "$LPORT" 'SELECT count(*) FROM pg_settings WHERE pending_restart')" = 0 ]; }
+if poll 90 gone; then
+	pass "5 sizing: after patronictl, sizing_recommendations() on $LEAD has nothing left to apply"
+else
+	fail "5 sizing: still to apply on $LEAD: $(q "$LPORT" "$SIZING_SQL" | tr '\n' ' ')"
+fi
+SIZING_ROWS=$(wc -l <"$SCEN/before")
+SB_AFTER=$(q "$LPORT" 'SHOW shared_buffers')
+
+# --- server logs, report --------------------------------------------------------------------------
+check_server_logs
+
+echo
+echo "==== scenario report: pg_capacity on a 3-node Patroni cluster on one 2-core host ===="
+echo "(pgbench scale $SCALE, the playbook's 100; clients and TPS 1/10 of the playbook's; latency from pgbench's per-transaction logs)"
+for line in "${REPORT[@]}"; do echo "$line"; done
+echo "sizing: $SIZING_ROWS recommendations applied with the patronictl commands sizing_recommendations() printed (shared_buffers $SB_BEFORE -> $SB_AFTER)"
+echo "bring-up ${BRINGUP} s; total $(secs "$T_START" "$(now)") s before teardown; FAILs: $FAILS"
