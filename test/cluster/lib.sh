@@ -12,6 +12,37 @@ fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
+# cluster_start: as root, with nothing of the caller's libpq environment, the caller's cleanup
+# function as the exit trap, bring the cluster up ($CLUSTER is cluster.sh) and load its environment
+cluster_start() {
+	[ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
+	unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGOPTIONS || true
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	bash "$CLUSTER" up
+	eval "$(bash "$CLUSTER" env)"
+	cluster_lib_init
+	BRINGUP=$(sed -n 's/^bringup_seconds=//p' "$CLUSTER_DIR/timings")
+}
+
+# cluster_stop NAME RC [EXTRA...]: on failure keep the logs (and EXTRA paths of the run directory)
+# in /tmp/pgcap-NAME-logs.*.tar.gz, take the cluster down, say NAME: OK or FAILED, exit
+cluster_stop() {
+	local name=$1 rc=$2 keep
+	shift 2
+	trap - EXIT INT TERM
+	if { [ "$rc" -ne 0 ] || [ "$FAILS" -ne 0 ]; } && [ -n "${CLUSTER_DIR:-}" ] && [ -d "$CLUSTER_DIR" ]; then
+		keep=$(mktemp "/tmp/pgcap-$name-logs.XXXXXX.tar.gz")
+		(cd "$CLUSTER_DIR" && tar czf "$keep" --ignore-failed-read etcd/*.log node*/patroni.log node*/pglog \
+			haproxy/*.log pgbouncer/*.log ./*.log "$@") 2>/dev/null || true
+		echo "logs kept in $keep"
+	fi
+	bash "$CLUSTER" down || rc=1
+	[ "$FAILS" -eq 0 ] || rc=1
+	[ "$rc" -eq 0 ] && echo "$name: OK" || echo "$name: FAILED" >&2
+	exit "$rc"
+}
+
 # after eval "$(cluster.sh env)": arrays of the node ports, REST ports and Patroni configs
 cluster_lib_init() {
 	read -r -a NODE_PORTS <<<"$CLUSTER_NODE_PORTS"

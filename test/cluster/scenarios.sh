@@ -39,19 +39,8 @@ REPORT=()
 
 cleanup() {
 	local rc=$?
-	trap - EXIT INT TERM
 	kill_background
-	if { [ "$rc" -ne 0 ] || [ "$FAILS" -ne 0 ]; } && [ -n "${CLUSTER_DIR:-}" ] && [ -d "$CLUSTER_DIR" ]; then
-		local keep
-		keep=$(mktemp /tmp/pgcap-scenarios-logs.XXXXXX.tar.gz)
-		(cd "$CLUSTER_DIR" && tar czf "$keep" --ignore-failed-read etcd/*.log node*/patroni.log node*/pglog \
-			haproxy/*.log pgbouncer/*.log scen) 2>/dev/null || true
-		echo "logs kept in $keep"
-	fi
-	bash "$CLUSTER" down || rc=1
-	[ "$FAILS" -eq 0 ] || rc=1
-	[ "$rc" -eq 0 ] && echo "scenarios: OK" || echo "scenarios: FAILED" >&2
-	exit "$rc"
+	cluster_stop scenarios "$rc" scen
 }
 
 # background jobs (poller, probe, pgbench chunks) stop by themselves within seconds once
@@ -74,15 +63,7 @@ kill_background() {
 	BG_PIDS=()
 }
 
-[ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
-unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGOPTIONS || true
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-bash "$CLUSTER" up
-eval "$(bash "$CLUSTER" env)"
-cluster_lib_init
-BRINGUP=$(sed -n 's/^bringup_seconds=//p' "$CLUSTER_DIR/timings")
+cluster_start
 mkdir -p "$CLUSTER_DIR/scen"
 
 # a replica is any running member that is not the leader

@@ -21,31 +21,9 @@ T_START=$(date +%s.%N)
 # shellcheck source=test/cluster/lib.sh
 . "$HERE/lib.sh"
 
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	if { [ "$rc" -ne 0 ] || [ "$FAILS" -ne 0 ]; } && [ -n "${CLUSTER_DIR:-}" ] && [ -d "$CLUSTER_DIR" ]; then
-		local keep
-		keep=$(mktemp /tmp/pgcap-smoke-logs.XXXXXX.tar.gz)
-		(cd "$CLUSTER_DIR" && tar czf "$keep" --ignore-failed-read etcd/*.log node*/patroni.log node*/pglog \
-			haproxy/*.log pgbouncer/*.log ./*.log) 2>/dev/null || true
-		echo "logs kept in $keep"
-	fi
-	bash "$CLUSTER" down || rc=1
-	[ "$FAILS" -eq 0 ] || rc=1
-	[ "$rc" -eq 0 ] && echo "smoke: OK" || echo "smoke: FAILED" >&2
-	exit "$rc"
-}
+cleanup() { cluster_stop smoke $?; }
 
-[ "$(id -u)" -eq 0 ] || { echo "run as root" >&2; exit 1; }
-unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGOPTIONS || true
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-bash "$CLUSTER" up
-eval "$(bash "$CLUSTER" env)"
-BRINGUP=$(sed -n 's/^bringup_seconds=//p' "$CLUSTER_DIR/timings")
-cluster_lib_init
+cluster_start
 
 # --- 1. the sampler's role on every node ---
 LEADER=$(leader || true)
