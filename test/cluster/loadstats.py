@@ -10,6 +10,18 @@
         time; several CSVs are summed as rates: one per replica) against the TPS of the pgbench
         client (its transactions completed inside the same intervals). Prints one line and exits
         1 when they differ by more than PCT percent.
+    loadstats.py agree --logs LOG... --report T,SINCE,MEAN... --tolerance PCT --label L
+        the same for capacity_report(since): MEAN is its "current" (the mean over the window) read
+        at epoch T with a window of SINCE seconds, against pgbench's transactions completed in
+        (T - SINCE, T]; several are summed, one per replica.
+
+    loadstats.py lag POLL_CSV --from T0 --to T1
+        per replica, the p50, p95 and worst of the replication lag its sampler reported
+        (latest() replication_lag_sec) and of pg_stat_replication.replay_lag on the primary, from
+        the test's once-a-second poll ("epoch,replica,role,sampler_lag,psr_lag,..."); exits 1 when
+        the p50s differ by more than 0.05 s or the p95s by more than 0.25 s. The two are read up
+        to a sample interval apart, so a stall shorter than a second shows in one and not the
+        other: the worst values are printed, not compared.
 
 pgbench -l writes one line per transaction: client_id transaction_no time script_no time_epoch
 time_us [schedule_lag] ...; "time" is the latency in microseconds (with --rate, counted from the
@@ -71,32 +83,79 @@ def cmd_latency(args):
     return 0
 
 
-def cmd_agree(args):
-    ends, _, _ = read_logs(args.logs)
-    sampler_rate = 0.0
-    ref_rates = []
-    spans = []
-    for path in args.sampler:
+def sampler_windows(paths, t_from, t_to):
+    """(rate, first, last) per CSV: the time-weighted mean of its samples inside [t_from, t_to]"""
+    out = []
+    for path in paths:
         rows = read_csv(path)
         integral, first, last = 0.0, None, None
         for (t0, _), (t1, v) in zip(rows, rows[1:]):
-            if t0 < args.t_from or t1 > args.t_to:
+            if t0 < t_from or t1 > t_to:
                 continue
             integral += v * (t1 - t0)
             first = t0 if first is None else first
             last = t1
         if first is None or last - first <= 0:
-            print("%s: FAIL no sampler interval of %s inside the run" % (args.label, path))
-            return 1
-        sampler_rate += integral / (last - first)
-        ref_rates.append(count_between(ends, first, last) / (last - first))
-        spans.append(last - first)
-    ref = statistics.mean(ref_rates)
-    diff = 100.0 * (sampler_rate - ref) / ref if ref > 0 else float("inf")
+            raise ValueError("no sampler interval of %s inside the run" % path)
+        out.append((integral / (last - first), first, last))
+    return out
+
+
+def report_windows(points):
+    """(rate, first, last) per capacity_report reading, each "T,SINCE,MEAN" """
+    out = []
+    for p in points:
+        t, since, mean = (float(x) for x in p.split(","))
+        out.append((mean, t - since, t))
+    return out
+
+
+def cmd_agree(args):
+    ends, _, _ = read_logs(args.logs)
+    try:
+        wins = sampler_windows(args.sampler, args.t_from, args.t_to) if args.sampler else \
+            report_windows(args.report)
+    except ValueError as e:
+        print("%s: FAIL %s" % (args.label, e))
+        return 1
+    measured = sum(w[0] for w in wins)
+    ref = statistics.mean(count_between(ends, a, b) / (b - a) for _, a, b in wins)
+    diff = 100.0 * (measured - ref) / ref if ref > 0 else float("inf")
     ok = abs(diff) <= args.tolerance
-    print("%s: sampler %.1f tx/s vs pgbench %.1f tx/s over %s s: %+.2f %% (tolerance %.0f %%) %s" % (
-        args.label, sampler_rate, ref, "+".join("%.0f" % s for s in spans), diff, args.tolerance,
-        "ok" if ok else "FAIL"))
+    print("%s: %.1f tx/s vs pgbench %.1f tx/s over %s s: %+.2f %% (tolerance %.0f %%) %s" % (
+        args.label, measured, ref, "+".join("%.0f" % (b - a) for _, a, b in wins), diff,
+        args.tolerance, "ok" if ok else "FAIL"))
+    return 0 if ok else 1
+
+
+def pct(values, q):
+    """the q-th percentile (nearest rank) of a non-empty list"""
+    v = sorted(values)
+    return v[min(len(v) - 1, max(0, int(round(q / 100.0 * len(v) + 0.5)) - 1))]
+
+
+def cmd_lag(args):
+    per = {}
+    with open(args.poll) as f:
+        for line in f:
+            p = line.strip().split(",")
+            if len(p) < 5 or not (args.t_from <= float(p[0]) <= args.t_to):
+                continue
+            s, r = per.setdefault(p[1], ([], []))
+            s.append(float(p[3] or 0))
+            r.append(float(p[4] or 0))
+    if not per:
+        print("FAIL no poll inside the run")
+        return 1
+    ok, out = True, []
+    for name in sorted(per):
+        s, r = per[name]
+        d50 = abs(pct(s, 50) - pct(r, 50))
+        d95 = abs(pct(s, 95) - pct(r, 95))
+        ok = ok and d50 <= 0.05 and d95 <= 0.25
+        out.append("%s sampler p50 %.3f p95 %.3f max %.3f s / pg_stat_replication p50 %.3f p95 %.3f max %.3f s (%d polls)" % (
+            name, pct(s, 50), pct(s, 95), max(s), pct(r, 50), pct(r, 95), max(r), len(s)))
+    print("; ".join(out) + (" ok" if ok else " FAIL"))
     return 0 if ok else 1
 
 
@@ -107,13 +166,19 @@ def main():
     p.add_argument("logs", nargs="+")
     p = sub.add_parser("agree")
     p.add_argument("--logs", nargs="+", required=True)
-    p.add_argument("--sampler", nargs="+", required=True)
-    p.add_argument("--from", dest="t_from", type=float, required=True)
-    p.add_argument("--to", dest="t_to", type=float, required=True)
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--sampler", nargs="+")
+    src.add_argument("--report", nargs="+")
+    p.add_argument("--from", dest="t_from", type=float)
+    p.add_argument("--to", dest="t_to", type=float)
     p.add_argument("--tolerance", type=float, required=True)
     p.add_argument("--label", default="tps")
+    p = sub.add_parser("lag")
+    p.add_argument("poll")
+    p.add_argument("--from", dest="t_from", type=float, required=True)
+    p.add_argument("--to", dest="t_to", type=float, required=True)
     args = ap.parse_args()
-    return cmd_latency(args) if args.cmd == "latency" else cmd_agree(args)
+    return {"latency": cmd_latency, "agree": cmd_agree, "lag": cmd_lag}[args.cmd](args)
 
 
 if __name__ == "__main__":
