@@ -59,8 +59,9 @@ my $dyn = $node->data_dir . '/patroni.dynamic.json';
 open(my $fh, '>', $dyn) or die "$dyn: $!";
 print $fh qq({"postgresql": {"parameters": {}}}\n);
 close $fh;
+# the scope is cluster_name (Patroni sets it; PostgreSQL::Test::Cluster sets the node's name)
 like(pgc_q($node, $apply_q),
-	qr/^patronictl edit-config --apply - <<'EOF'\npostgresql:\n  parameters:\n    shared_buffers: 16GB\nEOF\npatronictl restart <cluster> --pending  # needs a restart$/,
+	qr/^patronictl edit-config report_accuracy --pg shared_buffers=16GB --force\npatronictl restart report_accuracy --pending --force  # restart needed/,
 	'patroni.dynamic.json: patronictl edit-config, and a restart');
 unlink $dyn or die "$dyn: $!";
 like(pgc_q($node, $apply_q), qr/^ALTER SYSTEM/, 'patroni.dynamic.json removed: ALTER SYSTEM again');
