@@ -245,7 +245,21 @@ pg_capacity_forecast(PG_FUNCTION_ARGS)
 	cap_require_sampler();
 	metric = cap_metric_lookup_or_error(metric_name);
 	theil_sen = parse_method(method);
-	horizon_s = calendar_seconds_ahead(now, horizon);
+
+	/*
+	 * A horizon beyond 100 years either way is settled before the calendar
+	 * arithmetic, which would fail with a bare "timestamp out of range"
+	 * (found by sqlsmith); the trend is read at most 4x its history ahead.
+	 */
+	horizon_s = horizon->time / (double) USECS_PER_SEC +
+		((double) horizon->month * DAYS_PER_MONTH + horizon->day) * SECS_PER_DAY;
+	if (horizon_s > 100.0 * 366 * SECS_PER_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("horizon must be at most 100 years"),
+				 errdetail("A forecast looks ahead of now, such as '6 months'.")));
+	if (horizon_s > -100.0 * 366 * SECS_PER_DAY)
+		horizon_s = calendar_seconds_ahead(now, horizon);
 	if (!(horizon_s > 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

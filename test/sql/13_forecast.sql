@@ -127,6 +127,11 @@ SELECT * FROM capacity.forecast('tps', horizon => '0 days');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM capacity.forecast('tps', horizon => '-1 month');
 \echo :LAST_ERROR_SQLSTATE
+-- horizons out of the calendar's range (sqlsmith's): a message of our own, not 22008
+SELECT * FROM capacity.forecast('tps', horizon => '178000000 years');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM capacity.forecast('tps', horizon => '-178000000 years');
+\echo :LAST_ERROR_SQLSTATE
 SELECT * FROM capacity.forecast('tps', history => '0 days');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM capacity.time_to_threshold('tps', 0);
