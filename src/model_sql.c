@@ -1003,6 +1003,28 @@ setting_matches(const char *param, const char *recommended)
 	return errno == 0 && *end == '\0' && end != raw && have == want;
 }
 
+/* cluster_name as one shell word: single-quoted unless plainly safe */
+static char *
+shell_word(const char *s)
+{
+	StringInfoData buf;
+	const char *p;
+
+	if (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == strlen(s))
+		return pstrdup(s);
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '\'');
+	for (p = s; *p; p++)
+	{
+		if (*p == '\'')
+			appendStringInfoString(&buf, "'\\''");
+		else
+			appendStringInfoChar(&buf, *p);
+	}
+	appendStringInfoChar(&buf, '\'');
+	return buf.data;
+}
+
 /*
  * How to apply a setting: patronictl on a Patroni node (the cluster's
  * dynamic configuration, so every member gets it; cluster_name, which
@@ -1014,7 +1036,7 @@ apply_text(const char *param, const char *value, bool restart, bool patroni)
 	if (patroni)
 	{
 		const char *scope = (cluster_name != NULL && cluster_name[0] != '\0') ?
-			cluster_name : "<cluster>";
+			shell_word(cluster_name) : "<cluster>";
 
 		return psprintf("patronictl edit-config %s --pg %s=%s --force\n%s",
 						scope, param, value,
