@@ -251,14 +251,13 @@ pg_capacity_forecast(PG_FUNCTION_ARGS)
 	 * arithmetic, which would fail with a bare "timestamp out of range"
 	 * (found by sqlsmith); the trend is read at most 4x its history ahead.
 	 */
-	horizon_s = horizon->time / (double) USECS_PER_SEC +
-		((double) horizon->month * DAYS_PER_MONTH + horizon->day) * SECS_PER_DAY;
-	if (horizon_s > 100.0 * 366 * SECS_PER_DAY)
+	horizon_s = cap_interval_raw_seconds(horizon);
+	if (horizon_s > CAP_MAX_INTERVAL_SECONDS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("horizon must be at most 100 years"),
 				 errdetail("A forecast looks ahead of now, such as '6 months'.")));
-	if (horizon_s > -100.0 * 366 * SECS_PER_DAY)
+	if (horizon_s > -CAP_MAX_INTERVAL_SECONDS)
 		horizon_s = calendar_seconds_ahead(now, horizon);
 	if (!(horizon_s > 0))
 		ereport(ERROR,

@@ -73,6 +73,9 @@ extern int	cap_metric_lookup_or_error(const char *name);
 extern double cap_metric_capacity(int metric, const char **basis);
 extern int32 cap_history_points(int metric, int64 since_us, int *level,
 								CapHistoryPoint **points);
+/* the longest interval an argument is read as: a century */
+#define CAP_MAX_INTERVAL_SECONDS (100.0 * 366 * SECS_PER_DAY)
+extern double cap_interval_raw_seconds(const Interval *iv);
 extern double cap_interval_seconds(const Interval *iv, const char *argname);
 
 /* History file (persist.c) */

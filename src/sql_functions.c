@@ -43,22 +43,31 @@ cap_require_sampler(void)
 
 /*
  * An interval as seconds, months counted as 30 days as interval arithmetic
- * on epochs does; in floating point so that a huge interval saturates (at
- * a century, more than any history holds) instead of wrapping around.
+ * on epochs does; in floating point, so that no interval wraps around.
+ */
+double
+cap_interval_raw_seconds(const Interval *iv)
+{
+	return iv->time / (double) USECS_PER_SEC +
+		((double) iv->month * DAYS_PER_MONTH + iv->day) * SECS_PER_DAY;
+}
+
+/*
+ * How far back to look: an interval's seconds, saturated at
+ * CAP_MAX_INTERVAL_SECONDS (a century, more than any history holds).
  * ERROR (22023) when negative.
  */
 double
 cap_interval_seconds(const Interval *iv, const char *argname)
 {
-	double		sec = iv->time / (double) USECS_PER_SEC +
-		((double) iv->month * DAYS_PER_MONTH + iv->day) * SECS_PER_DAY;
+	double		sec = cap_interval_raw_seconds(iv);
 
 	if (sec < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"%s\" must not be negative", argname),
 				 errdetail("Give how far back to look as a positive interval, such as '1 hour'.")));
-	return Min(sec, 100.0 * 366 * SECS_PER_DAY);
+	return Min(sec, CAP_MAX_INTERVAL_SECONDS);
 }
 
 /* capacity.metrics(): the metric catalogue; needs no sampler. */
