@@ -1,5 +1,5 @@
 #!/bin/bash
-# test/cluster/lib.sh: helpers shared by smoke.sh and scenarios.sh (sourced, not run)
+# test/cluster/lib.sh: helpers of scenarios.sh, for other cluster scripts too (sourced, not run)
 #
 # Expects the cluster's environment (eval "$(bash cluster.sh env)") to be loaded before
 # cluster_lib_init is called; counts FAILs in $FAILS.

@@ -178,6 +178,8 @@ def main():
     p.add_argument("--from", dest="t_from", type=float, required=True)
     p.add_argument("--to", dest="t_to", type=float, required=True)
     args = ap.parse_args()
+    if args.cmd == "agree" and args.sampler and (args.t_from is None or args.t_to is None):
+        ap.error("agree --sampler needs --from and --to")
     return {"latency": cmd_latency, "agree": cmd_agree, "lag": cmd_lag}[args.cmd](args)
 
 

@@ -415,6 +415,11 @@ failover_event() {
 		else
 			fail "4 failover ($kind): the sampler on $old: $(q "$(port_of "$old")" 'SELECT role, last_sample_at FROM capacity.sampler_status()')"
 		fi
+		if poll 30 eval '[ "$(q "$new_port" "SELECT value FROM capacity.latest() WHERE metric = '"'standbys'"'")" = 2 ]'; then
+			pass "4 failover ($kind): the sampler on the new primary $new counts 2 standbys"
+		else
+			fail "4 failover ($kind): standbys on the new primary $new: $(q "$new_port" "SELECT value FROM capacity.latest() WHERE metric = 'standbys'")"
+		fi
 	else
 		EV_REJOIN=-
 		fail "4 failover ($kind): $old did not rejoin in $REJOIN_TIMEOUT s ($(members | tr '\n' ';'))"
