@@ -10,6 +10,12 @@
  * A bucket is closed, and moved into its ring, when a sample arrives that
  * belongs to another bucket of that level.
  *
+ * Every ring is kept in time order, which the readers and the binary
+ * searches here rely on: a sample stamped before the newest entry (the wall
+ * clock stepped back) is stamped at that entry instead (see
+ * cap_history_floor); cap_history_truncate_after() drops entries stamped
+ * after a time (a clock that was ahead, a file from the future).
+ *
  *-------------------------------------------------------------------------
  */
 #include <string.h>
@@ -144,16 +150,68 @@ cap_bucket_add(CapBucket *b, const CapSample *s)
 	}
 }
 
-void
+CapTime
 cap_history_add(CapHistory *h, const CapSample *s)
 {
-	cap_history_add_from(h, s, CAP_RAW);
+	return cap_history_add_from(h, s, CAP_RAW);
 }
 
-void
-cap_history_add_from(CapHistory *h, const CapSample *s, CapLevel first)
+/* Newest time held at a level: the last raw stamp, or the newest bucket's start. */
+static bool
+level_newest(const CapHistory *h, CapLevel level, CapTime *newest)
 {
+	const CapRing *r = &h->ring[level];
+
+	if (level == CAP_RAW)
+	{
+		if (r->count == 0)
+			return false;
+		*newest = ((const CapSample *) slot(h, CAP_RAW, physical_index(r, r->count - 1)))->ts;
+		return true;
+	}
+	if (h->open_valid[level])
+	{
+		*newest = h->open[level].start;
+		return true;
+	}
+	if (r->count == 0)
+		return false;
+	*newest = ((const CapBucket *) slot(h, level, physical_index(r, r->count - 1)))->start;
+	return true;
+}
+
+bool
+cap_history_floor(const CapHistory *h, CapLevel first, CapTime *floor)
+{
+	bool		any = false;
 	int			l;
+
+	for (l = first; l < CAP_NUM_LEVELS; l++)
+	{
+		CapTime		t;
+
+		if (!level_newest(h, l, &t))
+			continue;
+		if (l == CAP_RAW)
+			t += 1;				/* raw stamps are strictly increasing */
+		if (!any || t > *floor)
+			*floor = t;
+		any = true;
+	}
+	return any;
+}
+
+CapTime
+cap_history_add_from(CapHistory *h, const CapSample *sample, CapLevel first)
+{
+	CapSample	copy = *sample;
+	const CapSample *s = &copy;
+	CapTime		floor;
+	int			l;
+
+	/* keep every level in time order: never stamp before what it holds */
+	if (cap_history_floor(h, first, &floor) && copy.ts < floor)
+		copy.ts = floor;
 
 	if (first == CAP_RAW)
 		ring_push(h, CAP_RAW, s);
@@ -163,7 +221,7 @@ cap_history_add_from(CapHistory *h, const CapSample *s, CapLevel first)
 		CapTime		start = cap_bucket_start(s->ts, l);
 		CapBucket  *open = &h->open[l];
 
-		/* A sample of another bucket (later, or the clock went back) closes it. */
+		/* a sample of a later bucket closes the open one */
 		if (h->open_valid[l] && open->start != start)
 		{
 			ring_push(h, l, open);
@@ -177,6 +235,61 @@ cap_history_add_from(CapHistory *h, const CapSample *s, CapLevel first)
 		}
 		cap_bucket_add(open, s);
 	}
+	return copy.ts;
+}
+
+/* Remove the newest entry of a ring, zeroing its slot. */
+static void
+ring_pop(CapHistory *h, CapLevel level)
+{
+	CapRing    *r = &h->ring[level];
+
+	if (r->count == 0)
+		return;
+	r->next = (r->next == 0 ? r->capacity : r->next) - 1;
+	r->count--;
+	memset(slot(h, level, r->next), 0, entry_size(level));
+}
+
+int32_t
+cap_history_truncate_after(CapHistory *h, CapTime t)
+{
+	int32_t		dropped = 0;
+	int			l;
+
+	for (l = 0; l < CAP_NUM_LEVELS; l++)
+	{
+		CapRing    *r = &h->ring[l];
+		bool		cut = false;
+		CapTime		newest;
+
+		if (l != CAP_RAW && h->open_valid[l] && h->open[l].start > t)
+		{
+			h->open_valid[l] = false;
+			memset(&h->open[l], 0, sizeof(CapBucket));
+			dropped++;
+			cut = true;
+		}
+		while (r->count > 0)
+		{
+			newest = (l == CAP_RAW) ?
+				((const CapSample *) slot(h, l, physical_index(r, r->count - 1)))->ts :
+				((const CapBucket *) slot(h, l, physical_index(r, r->count - 1)))->start;
+			if (newest <= t)
+				break;
+			ring_pop(h, l);
+			dropped++;
+			cut = true;
+		}
+		/* the newest bucket left is the one still filling: reopen it */
+		if (cut && l != CAP_RAW && !h->open_valid[l] && r->count > 0)
+		{
+			h->open[l] = *(const CapBucket *) slot(h, l, physical_index(r, r->count - 1));
+			ring_pop(h, l);
+			h->open_valid[l] = true;
+		}
+	}
+	return dropped;
 }
 
 int32_t
@@ -209,23 +322,44 @@ cap_history_bucket(const CapHistory *h, CapLevel level, int32_t i)
 	return NULL;
 }
 
-/* The bucket of a level that starts at start, newest first; NULL if none. */
+/*
+ * Logical index of the entry stamped (raw) or starting (rollup) at t, by
+ * binary search over a ring kept in time order; -1 if none.
+ */
+static int32_t
+ring_search(const CapHistory *h, CapLevel level, CapTime t)
+{
+	const CapRing *r = &h->ring[level];
+	int32_t		lo = 0;
+	int32_t		hi = r->count - 1;
+
+	while (lo <= hi)
+	{
+		int32_t		mid = lo + (hi - lo) / 2;
+		const void *e = slot(h, level, physical_index(r, mid));
+		CapTime		et = (level == CAP_RAW) ? ((const CapSample *) e)->ts :
+			((const CapBucket *) e)->start;
+
+		if (et == t)
+			return mid;
+		if (et < t)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* The bucket of a level that starts at start; NULL if none. */
 static CapBucket *
 find_bucket(CapHistory *h, CapLevel level, CapTime start)
 {
-	CapRing    *r = &h->ring[level];
 	int32_t		i;
 
 	if (h->open_valid[level] && h->open[level].start == start)
 		return &h->open[level];
-	for (i = r->count - 1; i >= 0; i--)
-	{
-		CapBucket  *b = (CapBucket *) slot(h, level, physical_index(r, i));
-
-		if (b->start == start)
-			return b;
-	}
-	return NULL;
+	i = ring_search(h, level, start);
+	return i < 0 ? NULL : (CapBucket *) slot(h, level, physical_index(&h->ring[level], i));
 }
 
 static void
@@ -244,22 +378,12 @@ cap_history_fill(CapHistory *h, CapLevel first, CapTime ts, int metric, double v
 
 	if (first == CAP_RAW)
 	{
-		CapRing    *r = &h->ring[CAP_RAW];
-		CapSample  *found = NULL;
-		int32_t		i;
+		int32_t		i = ring_search(h, CAP_RAW, ts);
+		CapSample  *found;
 
-		for (i = r->count - 1; i >= 0; i--)
-		{
-			CapSample  *s = (CapSample *) slot(h, CAP_RAW, physical_index(r, i));
-
-			if (s->ts == ts)
-			{
-				found = s;
-				break;
-			}
-		}
-		if (found == NULL)
+		if (i < 0)
 			return 0;
+		found = (CapSample *) slot(h, CAP_RAW, physical_index(&h->ring[CAP_RAW], i));
 		if (!cap_sample_isnull(found, metric))
 			return -1;
 		found->v[metric] = v;

@@ -93,15 +93,34 @@ extern void cap_history_init(CapHistory *h, const int32_t capacity[CAP_NUM_LEVEL
 /* Forget every sample and bucket, keeping the layout. */
 extern void cap_history_reset(CapHistory *h);
 
-/* Add a sample: append it to the raw ring and fold it into the rollups. */
-extern void cap_history_add(CapHistory *h, const CapSample *s);
+/*
+ * Add a sample: append it to the raw ring and fold it into the rollups.
+ * Returns the time it was stored at: its own, or, when that is earlier than
+ * what the history holds, the floor (cap_history_floor), so that the rings
+ * stay in time order whatever the wall clock does.
+ */
+extern CapTime cap_history_add(CapHistory *h, const CapSample *s);
 
 /*
  * The same from a given level down: with first = CAP_MINUTE, say, the
  * sample is folded into the minute, hour and day rollups but not kept raw
  * (an imported per-minute series).
  */
-extern void cap_history_add_from(CapHistory *h, const CapSample *s, CapLevel first);
+extern CapTime cap_history_add_from(CapHistory *h, const CapSample *s, CapLevel first);
+
+/*
+ * The earliest time a new entry added from level "first" down may carry:
+ * just after the newest raw stamp, and no earlier than the newest bucket of
+ * each rollup level.  False when those levels are empty.
+ */
+extern bool cap_history_floor(const CapHistory *h, CapLevel first, CapTime *floor);
+
+/*
+ * Drop every entry stamped (raw) or starting (rollups) after t; a rollup
+ * level whose open bucket went is left with its newest remaining bucket
+ * open again.  Returns the number of entries dropped.
+ */
+extern int32_t cap_history_truncate_after(CapHistory *h, CapTime t);
 
 /* Start of the bucket of the given level holding ts (floor, also before 2000). */
 extern CapTime cap_bucket_start(CapTime ts, CapLevel level);

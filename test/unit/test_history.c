@@ -158,18 +158,81 @@ test_wrap(void)
 	free(h);
 }
 
-/* The clock going back closes the open bucket instead of mixing minutes. */
+/*
+ * The clock going back: the sample is stamped just after the newest one, so
+ * the rings stay in time order and the minute is not split in two.
+ */
 static void
 test_clock_back(void)
 {
 	CapHistory *h = new_history(100, 10, 10, 10);
+	CapSample	s;
+	CapTime		floor;
 
+	CHECK(!cap_history_floor(h, CAP_RAW, &floor));
 	add(h, SEC(130), 1.0, 0);
+	CHECK(cap_history_floor(h, CAP_RAW, &floor) && floor == SEC(130) + 1);
 	add(h, SEC(70), 2.0, 0);
-	CHECK(cap_history_count(h, CAP_MINUTE) == 2);
+	CHECK(cap_history_raw(h, 1)->ts == SEC(130) + 1);
+	CHECK(cap_history_count(h, CAP_MINUTE) == 1);
 	CHECK(cap_history_bucket(h, CAP_MINUTE, 0)->start == SEC(120));
+	CHECK(cap_history_bucket(h, CAP_MINUTE, 0)->n[0] == 2);
+	/* a later sample goes on as usual, and the return value says the stamp */
+	memset(&s, 0, sizeof(s));
+	s.ts = SEC(200);
+	s.nulls = ~UINT64_C(0);
+	CHECK(cap_history_add(h, &s) == SEC(200));
+	s.ts = SEC(10);
+	CHECK(cap_history_add(h, &s) == SEC(200) + 1);
+	CHECK(cap_history_count(h, CAP_MINUTE) == 2);
+	/* a minute-level import floor is the open minute bucket's start */
+	CHECK(cap_history_floor(h, CAP_MINUTE, &floor) && floor == SEC(180));
+	free(h);
+}
+
+/* Dropping what lies after a time reopens the newest bucket left. */
+static void
+test_truncate_after(void)
+{
+	CapHistory *h = new_history(5, 10, 10, 10);
+	int			i;
+
+	for (i = 0; i < 8; i++)
+		add(h, SEC(50 + 20 * i), (double) i, 0);	/* 50 .. 190 s: raw ring keeps 5 */
+	CHECK(cap_history_count(h, CAP_RAW) == 5);
+	CHECK(cap_history_count(h, CAP_MINUTE) == 4);	/* 0, 60, 120, 180 */
+	/* drop what is after 100 s: raw 110..190 (all five kept), minutes 120, 180 */
+	CHECK(cap_history_truncate_after(h, SEC(100)) == 5 + 2);
+	CHECK(cap_history_count(h, CAP_RAW) == 0);
+	CHECK(cap_history_count(h, CAP_MINUTE) == 2);
+	CHECK(h->open_valid[CAP_MINUTE]);
 	CHECK(cap_history_bucket(h, CAP_MINUTE, 1)->start == SEC(60));
-	CHECK(cap_history_bucket(h, CAP_MINUTE, 1)->n[0] == 1);
+	CHECK(cap_history_bucket(h, CAP_MINUTE, 1)->n[0] == 3);	/* 70, 90, 110 */
+	/* the hour bucket starts at 0: kept, still open */
+	CHECK(cap_history_count(h, CAP_HOUR) == 1 && h->open_valid[CAP_HOUR]);
+	/* the next sample in the reopened minute joins it, not a duplicate */
+	add(h, SEC(101), 1.0, 0);
+	CHECK(cap_history_count(h, CAP_MINUTE) == 2);
+	CHECK(cap_history_bucket(h, CAP_MINUTE, 1)->n[0] == 4);
+	/* nothing after: nothing dropped */
+	CHECK(cap_history_truncate_after(h, SEC(1000)) == 0);
+	free(h);
+}
+
+/* Fill finds entries by binary search over a ring that has wrapped. */
+static void
+test_fill_wrapped(void)
+{
+	CapHistory *h = new_history(7, 10, 10, 10);
+	int			i;
+
+	for (i = 0; i < 20; i++)
+		add(h, SEC(1000 + i), 1.0, 1);
+	for (i = 13; i < 20; i++)
+		CHECK(cap_history_fill(h, CAP_RAW, SEC(1000 + i), 3, (double) i) == 1);
+	CHECK(cap_history_fill(h, CAP_RAW, SEC(1000 + 12), 3, 1.0) == 0);
+	for (i = 0; i < 7; i++)
+		CHECK_NEAR(cap_history_raw(h, i)->v[3], 13.0 + i, 0);
 	free(h);
 }
 
@@ -330,5 +393,7 @@ main(void)
 	test_default_size();
 	test_split_writes();
 	test_fill();
+	test_truncate_after();
+	test_fill_wrapped();
 	return unit_test_summary();
 }
