@@ -1038,10 +1038,11 @@ apply_text(const char *param, const char *value, bool restart, bool patroni)
 		const char *scope = (cluster_name != NULL && cluster_name[0] != '\0') ?
 			shell_word(cluster_name) : "<cluster>";
 
-		return psprintf("patronictl edit-config %s --pg %s=%s --force\n%s",
-						scope, param, value,
+		/* "--" ends the options: a cluster_name such as "-h" stays a name */
+		return psprintf("patronictl edit-config --pg %s=%s --force -- %s\n%s",
+						param, value, scope,
 						restart ?
-						psprintf("patronictl restart %s --pending --force  # restart needed: each member where pending, primary included", scope) :
+						psprintf("patronictl restart --pending --force -- %s  # restart needed: each member where pending, primary included", scope) :
 						"# Patroni reloads every member; no restart");
 	}
 	return psprintf("ALTER SYSTEM SET %s = '%s';\n%s", param, value,
@@ -1232,14 +1233,24 @@ pg_capacity_sizing_recommendations(PG_FUNCTION_ARGS)
 
 		values[0] = CStringGetTextDatum("worst_case_memory");
 		values[1] = CStringGetTextDatum(fmt_bytes(now_worst));
-		values[2] = CStringGetTextDatum(fmt_bytes(rec_worst));
-		values[3] = CStringGetTextDatum(psprintf("shared_buffers + max_connections x work_mem + autovacuum_max_workers x maintenance_work_mem, against RAM %s",
-												 fmt_bytes(ram)));
 		values[4] = BoolGetDatum(false);
-		values[5] = CStringGetTextDatum(rec_worst <= ram ?
-										psprintf("fits: %.0f%% of RAM", rec_worst / ram * 100.0) :
-										psprintf("exceeds RAM by %s: lower work_mem or max_connections",
-												 fmt_bytes(rec_worst - ram)));
+		if (isnan(ram))
+		{
+			/* no memory sample yet: nothing to recommend or compare */
+			nulls[2] = true;
+			values[3] = CStringGetTextDatum("shared_buffers + max_connections x work_mem + autovacuum_max_workers x maintenance_work_mem, against RAM: not measured yet");
+			values[5] = CStringGetTextDatum("RAM not measured yet: wait for the sampler's first memory sample, or set pg_capacity.memory");
+		}
+		else
+		{
+			values[2] = CStringGetTextDatum(fmt_bytes(rec_worst));
+			values[3] = CStringGetTextDatum(psprintf("shared_buffers + max_connections x work_mem + autovacuum_max_workers x maintenance_work_mem, against RAM %s",
+													 fmt_bytes(ram)));
+			values[5] = CStringGetTextDatum(rec_worst <= ram ?
+											psprintf("fits: %.0f%% of RAM", rec_worst / ram * 100.0) :
+											psprintf("exceeds RAM by %s: lower work_mem or max_connections",
+													 fmt_bytes(rec_worst - ram)));
+		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -470,7 +470,7 @@ LPORT=$(port_of "$LEAD")
 SIZING_SQL="SELECT parameter || '|' || replace(apply, E'\n', '|') FROM capacity.sizing_recommendations() WHERE parameter <> 'worst_case_memory' AND apply IS NOT NULL"
 q "$LPORT" "$SIZING_SQL" >"$SCEN/before"
 SB_BEFORE=$(q "$LPORT" 'SHOW shared_buffers')
-if [ -s "$SCEN/before" ] && ! grep -v -q "^[a-z_]*|patronictl edit-config $CLUSTER_SCOPE --pg " "$SCEN/before"; then
+if [ -s "$SCEN/before" ] && ! grep -v -q "^[a-z_]*|patronictl edit-config --pg [a-z_]*=[^ ]* --force -- $CLUSTER_SCOPE|" "$SCEN/before"; then
 	pass "5 sizing: sizing_recommendations() on $LEAD gives $(wc -l <"$SCEN/before") patronictl edit-config commands ($(cut -d'|' -f1 "$SCEN/before" | paste -sd' '))"
 else
 	fail "5 sizing: sizing_recommendations() on $LEAD: $(cat "$SCEN/before")"

@@ -61,8 +61,43 @@ print $fh qq({"postgresql": {"parameters": {}}}\n);
 close $fh;
 # the scope is cluster_name (Patroni sets it; PostgreSQL::Test::Cluster sets the node's name)
 like(pgc_q($node, $apply_q),
-	qr/^patronictl edit-config report_accuracy --pg shared_buffers=16GB --force\npatronictl restart report_accuracy --pending --force  # restart needed/,
+	qr/^patronictl edit-config --pg shared_buffers=16GB --force -- report_accuracy\npatronictl restart --pending --force -- report_accuracy  # restart needed/,
 	'patroni.dynamic.json: patronictl edit-config, and a restart');
+
+# A cluster_name that looks like an option ('-h') or needs quoting stays the
+# cluster's name: the command lines, split as a shell splits them, end the
+# options with "--" before it.
+sub shell_words
+{
+	my ($line) = @_;
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ 'bash', '-c', 'eval "set -- $1"; printf "%s\n" "$@"', 'split', $line ],
+		'>', \$out, '2>', \$err)
+	  or die "bash: $err";
+	return [ split /\n/, $out ];
+}
+# PostgreSQL::Test::Cluster starts nodes with --cluster-name=<node name>:
+# start this one by hand with each name under test (pg_ctl -o goes through
+# a shell, hence the quoting)
+$node->stop;
+foreach my $name ('-h', '--help', q{-x 'db'$(id)})
+{
+	PostgreSQL::Test::Utils::system_or_bail('pg_ctl', '-w', '-D', $node->data_dir,
+		'-l', $node->logfile, '-o', "--cluster-name='" . ($name =~ s/'/'\\''/gr) . "'", 'start');
+	is(pgc_q($node, 'SHOW cluster_name'), $name, "cluster_name is '$name'");
+	my @lines = split /\n/, pgc_q($node, $apply_q);
+	(my $edit = $lines[0]) =~ s/\s*#.*$//;
+	(my $restart = $lines[1]) =~ s/\s+#.*$//;
+	is_deeply(shell_words($edit),
+		[ 'patronictl', 'edit-config', '--pg', 'shared_buffers=16GB', '--force', '--', $name ],
+		"cluster_name '$name': edit-config ends its options before the name");
+	is_deeply(shell_words($restart),
+		[ 'patronictl', 'restart', '--pending', '--force', '--', $name ],
+		"cluster_name '$name': restart ends its options before the name");
+	PostgreSQL::Test::Utils::system_or_bail('pg_ctl', '-w', '-D', $node->data_dir,
+		'-m', 'fast', 'stop');
+}
+$node->start;
 unlink $dyn or die "$dyn: $!";
 like(pgc_q($node, $apply_q), qr/^ALTER SYSTEM/, 'patroni.dynamic.json removed: ALTER SYSTEM again');
 
