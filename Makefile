@@ -23,6 +23,7 @@ OBJS = \
 	src/settings.o \
 	src/model.o \
 	src/model_sql.o \
+	src/import.o \
 	src/sql_functions.o \
 	src/bloat_model.o \
 	src/bloat.o \

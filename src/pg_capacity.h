@@ -27,7 +27,7 @@ extern int	cap_sample_interval;	/* s */
 extern int	cap_persist_interval;	/* s */
 extern int	cap_size_interval;		/* s */
 extern int	cap_sample_timeout;		/* ms */
-extern char *cap_database;
+extern char *cap_database;	/* ignored: the sampler connects to no database */
 extern int	cap_raw_retention;		/* s */
 extern int	cap_minute_retention;	/* min */
 extern int	cap_hour_retention;		/* min */
@@ -45,6 +45,7 @@ typedef struct CapShared
 	bool		is_standby;		/* role at the last sample */
 	bool		loaded;			/* history file read into this memory */
 	int			connect_failures;	/* consecutive failed starts of the worker */
+	uint64		reset_generation;	/* bumped by reset_history() */
 	TimestampTz last_sample_at;
 	TimestampTz last_persist_at;
 	uint64		changes;		/* bumped by every change of hist */
@@ -78,9 +79,20 @@ extern int32 cap_history_points(int metric, int64 since_us, int *level,
 extern double cap_interval_raw_seconds(const Interval *iv);
 extern double cap_interval_seconds(const Interval *iv, const char *argname);
 
+/* import_history()'s points not yet committed (import.c) */
+extern void cap_import_discard_pending(void);
+
 /* History file (persist.c) */
 extern bool cap_persist_history(void);
 extern void cap_load_history(void);
+
+/*
+ * How far the history may lie ahead of the wall clock: further, and the
+ * entries stamped after the clock are dropped (persist.c, with the lock
+ * held exclusively; returns how many).
+ */
+#define CAP_CLOCK_LEAD_MAX		(INT64CONST(3600) * USECS_PER_SEC)
+extern int32 cap_clamp_history_to_clock(TimestampTz now);
 
 /* The sampler's entry point (sampler.c) */
 extern PGDLLEXPORT void pg_capacity_worker_main(Datum main_arg);

@@ -305,24 +305,29 @@ FROM capacity.capacity_level();
 --
 -- Escalation levels: a constant CPU series at each side of 70 / 85 / 95 %
 --
-CREATE FUNCTION pgc_levels(vals float8[])
-RETURNS TABLE (cpu_pct float8, utilization_pct numeric, level text,
-               worst_level text, worst_resource text, recommendations bigint)
+-- (a procedure that commits each import: imported points are visible once
+-- their transaction commits)
+CREATE TEMP TABLE pgc_levels_out (cpu_pct float8, utilization_pct numeric, level text,
+                                  worst_level text, worst_resource text, recommendations bigint);
+CREATE PROCEDURE pgc_levels(vals float8[])
 LANGUAGE plpgsql AS $$
 DECLARE
 	v float8;
 BEGIN
 	FOREACH v IN ARRAY vals LOOP
 		PERFORM pgc_load('cpu_pct', pgc_series(v, 60));
-		RETURN QUERY
+		COMMIT;
+		INSERT INTO pgc_levels_out
 			SELECT v, round(r.utilization_pct::numeric, 2), r.level, l.level, l.resource,
 			       (SELECT count(*) FROM capacity.scaling_recommendations())
 			FROM capacity.capacity_report() r, capacity.capacity_level() l
 			WHERE r.resource = 'cpu';
+		COMMIT;
 	END LOOP;
 END
 $$;
-SELECT * FROM pgc_levels(ARRAY[0, 69.9, 70, 84.9, 85, 94.9, 95, 100]);
+CALL pgc_levels(ARRAY[0, 69.9, 70, 84.9, 85, 94.9, 95, 100]);
+SELECT * FROM pgc_levels_out;
 -- the priority at emergency: CPU at 96% is critical, not the matrix's high
 SELECT pgc_load('cpu_pct', pgc_series(96, 60));
 SELECT * FROM pgc_recs();
@@ -530,7 +535,8 @@ END
 $$;
 SELECT count(*) AS auto_conf_entries
 FROM pg_file_settings WHERE name LIKE 'pg_capacity.%' AND sourcefile LIKE '%postgresql.auto.conf';
-DROP FUNCTION pgc_levels(float8[]);
+DROP PROCEDURE pgc_levels(float8[]);
+DROP TABLE pgc_levels_out;
 DROP FUNCTION pgc_report(text, interval);
 DROP FUNCTION pgc_recs(interval);
 DROP FUNCTION pgc_load(text, float8[], float8);
