@@ -200,11 +200,12 @@ define_settings(void)
 							&cap_sample_timeout, 5000, 100, 600000,
 							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
 
+	/* kept so that configurations that set it still load */
 	DefineCustomStringVariable("pg_capacity.database",
-							   "Database the sampler connects to.",
-							   NULL,
-							   &cap_database, "postgres",
-							   PGC_POSTMASTER, 0, NULL, NULL, NULL);
+							   "Ignored: the sampler connects to no database.",
+							   "The sampler reads only shared state, so it holds no database; the setting is kept so that configurations that set it still load.",
+							   &cap_database, "",
+							   PGC_POSTMASTER, GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 
 	DefineCustomIntVariable("pg_capacity.raw_retention",
 							"How long raw samples are kept.",

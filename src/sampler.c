@@ -22,11 +22,36 @@
  * long.  The sampler's own transactions are not counted: it never reports
  * its statistics.
  *
+ * The worker connects to no database: everything it reads is shared (the
+ * pg_database catalog, the cumulative statistics, shared memory, files),
+ * so it never holds a database that a DBA wants to drop, rename or copy.
+ *
+ * Time: the cadence (when to sample, when to write the file) and every rate
+ * run on the monotonic clock, so a step of the wall clock (NTP, a resumed
+ * VM) neither stops sampling nor makes a rate negative or huge.  Samples
+ * are stamped with the wall clock, but never earlier than the previous
+ * stamp plus the monotonic time since it: while the wall clock is behind
+ * (it stepped back), stamps follow the monotonic clock and rejoin the wall
+ * clock when it catches up, so the history stays in time order with true
+ * spacing.  A wall clock more than CAP_CLOCK_LEAD_MAX behind the history
+ * (stepped back by more than that, or a history from a clock that was
+ * ahead) drops the entries stamped after it instead: see
+ * cap_clamp_history_to_clock().
+ *
+ * Errors: each step of the cycle (a sample, a write of the history file)
+ * runs under its own error handler that cleans up as PostgreSQL's own
+ * auxiliary processes do (interrupts held, every LWLock released, the
+ * transaction aborted, transient files closed, the cycle's memory reset),
+ * so an error costs that step only.  A step that keeps failing is logged
+ * when its count of consecutive failures reaches a power of two, and backs
+ * off: a failing write of the file does not stop the sampling.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include <dirent.h>
+#include <setjmp.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,14 +69,18 @@
 #include "common/controldata_utils.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "portability/instr_time.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "replication/walreceiver.h"
 #include "replication/walsender.h"
 #include "replication/walsender_private.h"
+#include "storage/condition_variable.h"
+#include "storage/fd.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/lwlock.h"
+#include "storage/proc.h"
 #include "storage/spin.h"
 #include "tcop/tcopprot.h"
 #include "utils/backend_status.h"
@@ -89,9 +118,17 @@ typedef struct SamplerState
 {
 	bool		prev_standby;
 
+	/* this sample's monotonic time (mono_us), for rates */
+	int64		mono;
+
+	/* the previous sample's stamp and monotonic time */
+	bool		have_stamp;
+	TimestampTz stamp;
+	int64		stamp_mono;
+
 	/* per-database statistics at the previous successful read */
 	bool		have_db;
-	TimestampTz db_ts;
+	int64		db_mono;
 	DbCounters *db;
 	int			ndb;
 	int			db_alloc;
@@ -111,7 +148,7 @@ typedef struct SamplerState
 
 	bool		have_wal;
 	XLogRecPtr	wal;
-	TimestampTz wal_ts;
+	int64		wal_mono;
 
 	bool		have_req_ckpt;
 	int64		req_ckpt;
@@ -121,14 +158,14 @@ typedef struct SamplerState
 	int			nckpt;
 
 	/* sizes, refreshed every size_interval and carried between refreshes */
-	TimestampTz sizes_at;
+	int64		sizes_mono;
 	bool		have_sizes;
 	double		db_size;
 	double		wal_size;
 
 	bool		have_os;
 	OsSnapshot	os_prev;
-	TimestampTz os_ts;
+	int64		os_mono;
 
 	uint32		failed;			/* SRC_* bits that failed last time */
 	uint32		os_failed;		/* OS_SRC_* bits that failed last time */
@@ -136,14 +173,32 @@ typedef struct SamplerState
 
 typedef void (*SourceFunction) (SamplerState *st, CapSample *s, TimestampTz now);
 
+/* Consecutive failures of one step of the worker's cycle. */
+typedef struct StepFailures
+{
+	const char *what;			/* "taking a sample", ... */
+	int			count;
+} StepFailures;
+
 static SamplerState *state;
+static MemoryContext cycle_cxt;
 
 static void worker_exit(int code, Datum arg);
 static void apply_timeouts(void);
 static void take_sample(SamplerState *st);
 static void forget_baselines(SamplerState *st);
-static void run_cycle(MemoryContext cycle_cxt, TimestampTz *next_sample,
-					  TimestampTz *next_persist, uint64 *persisted_changes);
+static void run_cycle(int64 *next_sample, int64 *next_persist,
+					  uint64 *persisted_changes);
+
+/* Microseconds on the monotonic clock: for the cadence and for rates. */
+static inline int64
+mono_us(void)
+{
+	instr_time	t;
+
+	INSTR_TIME_SET_CURRENT(t);
+	return (int64) INSTR_TIME_GET_MICROSEC(t);
+}
 
 static inline void
 set_value(CapSample *s, CapMetric m, double v)
@@ -152,8 +207,9 @@ set_value(CapSample *s, CapMetric m, double v)
 	s->nulls &= ~(UINT64_C(1) << m);
 }
 
+/* seconds from a to b, either timestamps or mono_us() values */
 static inline double
-seconds_between(TimestampTz a, TimestampTz b)
+seconds_between(int64 a, int64 b)
 {
 	return (double) (b - a) / 1000000.0;
 }
@@ -260,7 +316,7 @@ add_db(SamplerState *st, Oid dbid)
  * client backends by state, requested checkpoints.
  */
 static void
-source_stats(SamplerState *st, CapSample *s, TimestampTz now)
+source_stats(SamplerState *st, CapSample *s, TimestampTz now pg_attribute_unused())
 {
 	Relation	rel;
 	TableScanDesc scan;
@@ -284,9 +340,9 @@ source_stats(SamplerState *st, CapSample *s, TimestampTz now)
 	table_close(rel, AccessShareLock);
 	qsort(st->db_new, st->ndb_new, sizeof(DbCounters), dbcounters_cmp);
 
-	if (st->have_db && now > st->db_ts)
+	if (st->have_db && st->mono > st->db_mono)
 	{
-		double		elapsed = seconds_between(st->db_ts, now);
+		double		elapsed = seconds_between(st->db_mono, st->mono);
 		int64		dx = 0,
 					dfetch = 0,
 					dhit = 0,
@@ -387,7 +443,7 @@ source_stats(SamplerState *st, CapSample *s, TimestampTz now)
 		st->db_new_alloc = tmpalloc;
 		st->ndb_new = 0;
 		st->have_db = true;
-		st->db_ts = now;
+		st->db_mono = st->mono;
 	}
 }
 
@@ -523,7 +579,7 @@ sample_replication(CapSample *s, bool standby, TimestampTz now)
  * vanished counts as empty.  Returns an error message, or NULL.
  */
 static const char *
-dir_size(const char *path, bool numeric_subdirs, TimestampTz deadline,
+dir_size(const char *path, bool numeric_subdirs, int64 deadline,
 		 double *total)
 {
 	DIR		   *dir;
@@ -564,10 +620,15 @@ dir_size(const char *path, bool numeric_subdirs, TimestampTz deadline,
 		}
 		if (S_ISREG(st.st_mode))
 			*total += st.st_size;
-		if (++n % 1000 == 0 && GetCurrentTimestamp() > deadline)
+		if (++n % 1000 == 0)
 		{
-			err = psprintf("walking \"%s\" took longer than pg_capacity.sample_timeout", path);
-			break;
+			/* absorb barriers (DROP DATABASE waits for them) and cancels */
+			CHECK_FOR_INTERRUPTS();
+			if (mono_us() > deadline)
+			{
+				err = psprintf("walking \"%s\" took longer than pg_capacity.sample_timeout", path);
+				break;
+			}
 		}
 	}
 	closedir(dir);
@@ -576,9 +637,9 @@ dir_size(const char *path, bool numeric_subdirs, TimestampTz deadline,
 
 /* Database sizes (base/ and every tablespace) and pg_wal: directory walks. */
 static const char *
-measure_sizes(SamplerState *st, TimestampTz now)
+measure_sizes(SamplerState *st)
 {
-	TimestampTz deadline = now + (int64) cap_sample_timeout * 1000;
+	int64		deadline = st->mono + (int64) cap_sample_timeout * 1000;
 	double		dbs = 0;
 	double		wal = 0;
 	const char *err;
@@ -622,6 +683,20 @@ take_sample(SamplerState *st)
 	OsSnapshot	os;
 	OsMetrics	om;
 	int			m;
+	int32		dropped = 0;
+	TimestampTz wall = now;
+
+	st->mono = mono_us();
+
+	/*
+	 * The stamp: the wall clock, or the previous stamp plus the monotonic
+	 * time since it when the wall clock is behind that (it stepped back).
+	 */
+	if (st->have_stamp)
+		now = Max(now, st->stamp + (st->mono - st->stamp_mono));
+	/* ... unless that is more than CAP_CLOCK_LEAD_MAX ahead: then cut */
+	if (now - wall > CAP_CLOCK_LEAD_MAX)
+		now = wall;
 
 	memset(&s, 0, sizeof(s));
 	s.ts = now;
@@ -642,9 +717,9 @@ take_sample(SamplerState *st)
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	enable_timeout_after(STATEMENT_TIMEOUT, cap_sample_timeout);
-	if (!run_source(st, SRC_STATS, "the cumulative statistics", source_stats, &s, now))
+	if (!run_source(st, SRC_STATS, "the cumulative statistics", source_stats, &s, wall))
 		st->have_db = false;
-	run_source(st, SRC_CONTROL, "the control file", source_control, &s, now);
+	run_source(st, SRC_CONTROL, "the control file", source_control, &s, wall);
 	disable_timeout(STATEMENT_TIMEOUT, false);
 	CommitTransactionCommand();
 
@@ -681,25 +756,25 @@ take_sample(SamplerState *st)
 	{
 		XLogRecPtr	wal = standby ? GetXLogReplayRecPtr(NULL) : GetXLogInsertRecPtr();
 
-		if (st->have_wal && now > st->wal_ts && wal >= st->wal)
+		if (st->have_wal && st->mono > st->wal_mono && wal >= st->wal)
 			set_value(&s, CM_WAL_BYTES_PER_SEC,
-					  (double) (wal - st->wal) / seconds_between(st->wal_ts, now));
+					  (double) (wal - st->wal) / seconds_between(st->wal_mono, st->mono));
 		st->wal = wal;
-		st->wal_ts = now;
+		st->wal_mono = st->mono;
 		st->have_wal = true;
 	}
 
-	sample_replication(&s, standby, now);
+	sample_replication(&s, standby, wall);
 
 	/* sizes on their own, slower cadence; carried forward in between */
 	if (!st->have_sizes ||
-		now - st->sizes_at >= (int64) cap_size_interval * 1000000)
+		st->mono - st->sizes_mono >= (int64) cap_size_interval * 1000000)
 	{
-		const char *err = measure_sizes(st, now);
+		const char *err = measure_sizes(st);
 
 		note_source(&st->failed, SRC_SIZES, "the database and WAL directory sizes", err);
 		st->have_sizes = (err == NULL);
-		st->sizes_at = now;
+		st->sizes_mono = st->mono;
 	}
 	if (st->have_sizes)
 	{
@@ -710,7 +785,7 @@ take_sample(SamplerState *st)
 	/* the operating system */
 	os_read_snapshot(cap_os_root, DataDir, &os);
 	os_compute(st->have_os ? &st->os_prev : NULL, &os,
-			   st->have_os ? seconds_between(st->os_ts, now) : 0.0,
+			   st->have_os ? seconds_between(st->os_mono, st->mono) : 0.0,
 			   (double) cap_vcpus, (double) cap_memory_mb * 1024.0 * 1024.0, &om);
 	for (m = 0; m < OS_NUM_SOURCES; m++)
 	{
@@ -724,7 +799,7 @@ take_sample(SamplerState *st)
 					(os.failed & (1 << m)) ? os.message[m] : NULL);
 	}
 	st->os_prev = os;
-	st->os_ts = now;
+	st->os_mono = st->mono;
 	st->have_os = true;
 
 	if (om.has_vcpus)
@@ -753,11 +828,22 @@ take_sample(SamplerState *st)
 	}
 
 	LWLockAcquire(cap_shared->lock, LW_EXCLUSIVE);
-	cap_history_add(&cap_shared->hist, &s);
-	cap_shared->last_sample_at = now;
+	dropped = cap_clamp_history_to_clock(wall);
+	s.ts = cap_history_add(&cap_shared->hist, &s);
+	cap_shared->last_sample_at = s.ts;
 	cap_shared->is_standby = standby;
 	cap_shared->changes++;
 	LWLockRelease(cap_shared->lock);
+
+	st->have_stamp = true;
+	st->stamp = s.ts;
+	st->stamp_mono = st->mono;
+	if (dropped > 0)
+		ereport(LOG,
+				(errmsg("pg_capacity: the clock is more than %d s behind the history; dropped the %d history entries stamped after %s",
+						(int) (CAP_CLOCK_LEAD_MAX / USECS_PER_SEC), dropped,
+						timestamptz_to_str(wall)),
+				 errdetail("The wall clock stepped back, or the history was written while the clock was ahead.")));
 }
 
 /* Forget every baseline: the next sample has no rates (after a pause). */
@@ -792,94 +878,228 @@ worker_exit(int code pg_attribute_unused(), Datum arg pg_attribute_unused())
 	LWLockRelease(cap_shared->lock);
 }
 
-/* Wait, but leave early on shutdown; postmaster death exits. */
+/* Wait on the latch for up to ms; postmaster death exits. */
+static void
+wait_ms(long ms)
+{
+	if (ms <= 0)
+		return;
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 ms, PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+}
+
+/* Wait, but leave early on shutdown (start-up back-off). */
 static void
 sleep_ms(long ms)
 {
-	TimestampTz end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), ms);
+	int64		end = mono_us() + (int64) ms * 1000;
 
 	while (!ShutdownRequestPending)
 	{
-		long		left = (long) ((end - GetCurrentTimestamp()) / 1000);
+		int64		left = end - mono_us();
 
 		if (left <= 0)
 			break;
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 left, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
+		wait_ms((long) ((left + 999) / 1000));
 		CHECK_FOR_INTERRUPTS();
 	}
 }
 
 /*
- * One turn of the worker loop: reload settings, take a sample when one is
- * due, write the history file when that is due.
+ * After an error, clean up as PostgreSQL's auxiliary processes do
+ * (bgwriter.c): nothing the step held survives it.  The caller has held
+ * interrupts and reported the error, if it reports it.
  */
 static void
-run_cycle(MemoryContext cycle_cxt, TimestampTz *next_sample,
-		  TimestampTz *next_persist, uint64 *persisted_changes)
+recover_from_error(void)
 {
-	TimestampTz now;
+	disable_all_timeouts(false);
+	QueryCancelPending = false; /* second, to avoid a race */
+	LWLockReleaseAll();
+	ConditionVariableCancelSleep();
+	pgstat_report_wait_end();
+	AbortOutOfAnyTransaction();
+	/* transient files opened outside a transaction (the history file) */
+	AtEOXact_Files(false);
+	MemoryContextSwitchTo(TopMemoryContext);
+	FlushErrorState();
+	MemoryContextReset(cycle_cxt);
+	apply_timeouts();
+}
+
+/* Report an error when the count of consecutive failures is a power of two. */
+static bool
+failure_is_logged(int count)
+{
+	return count > 0 && (count & (count - 1)) == 0;
+}
+
+static void
+note_failure_count(const StepFailures *f)
+{
+	if (f->count > 1 && failure_is_logged(f->count))
+		ereport(LOG,
+				(errmsg("pg_capacity: %s has failed %d times in a row", f->what, f->count),
+				 errdetail("Further failures are logged when their count reaches %d.",
+						   f->count * 2)));
+}
+
+static void
+note_step_ok(StepFailures *f)
+{
+	if (f->count > 0)
+		ereport(LOG,
+				(errmsg("pg_capacity: %s works again after %d failures", f->what, f->count)));
+	f->count = 0;
+}
+
+/*
+ * Run one step of the cycle in the cycle's memory context.  An error costs
+ * the step: it is counted, reported when failure_is_logged(), and cleaned
+ * up.  Returns whether the step ran to the end.
+ */
+static bool
+run_step(StepFailures *f, void (*fn) (void *), void *arg)
+{
+	volatile bool ok = true;
+
+	MemoryContextSwitchTo(cycle_cxt);
+	PG_TRY();
+	{
+		fn(arg);
+	}
+	PG_CATCH();
+	{
+		HOLD_INTERRUPTS();
+		f->count++;
+		if (failure_is_logged(f->count))
+			EmitErrorReport();
+		recover_from_error();
+		note_failure_count(f);
+		RESUME_INTERRUPTS();
+		ok = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(TopMemoryContext);
+	MemoryContextReset(cycle_cxt);
+	return ok;
+}
+
+/* Delay before the next try of a step that failed count times in a row. */
+static int64
+backoff_us(int64 interval_us, int count, int64 cap_us)
+{
+	int64		delay = interval_us;
+	int			i;
+
+	for (i = 1; i < count && delay < cap_us; i++)
+		delay *= 2;
+	return Max(interval_us, Min(delay, cap_us));
+}
+
+static void
+sample_step(void *arg pg_attribute_unused())
+{
+	if (cap_enabled)
+		take_sample(state);
+	else
+		forget_baselines(state);
+}
+
+static void
+persist_step(void *arg)
+{
+	if (!cap_persist_history())
+		*(bool *) arg = false;
+}
+
+static StepFailures sample_failures = {"taking a sample", 0};
+static StepFailures persist_failures = {"writing the history file", 0};
+
+/*
+ * One turn of the worker loop: reload settings, take a sample when one is
+ * due, write the history file when that is due.  Deadlines are on the
+ * monotonic clock and move on before the work, so a step that fails is not
+ * retried at once.
+ */
+static void
+run_cycle(int64 *next_sample, int64 *next_persist, uint64 *persisted_changes)
+{
+	int64		now;
 
 	if (ConfigReloadPending)
 	{
 		ConfigReloadPending = false;
 		ProcessConfigFile(PGC_SIGHUP);
 		apply_timeouts();
-		now = GetCurrentTimestamp();
+		now = mono_us();
 		/* a shorter interval or persist interval applies at once */
-		*next_sample = Min(*next_sample,
-						  TimestampTzPlusMilliseconds(now, cap_sample_interval * 1000L));
-		*next_persist = Min(*next_persist,
-						   TimestampTzPlusMilliseconds(now, cap_persist_interval * 1000L));
+		*next_sample = Min(*next_sample, now + (int64) cap_sample_interval * USECS_PER_SEC);
+		*next_persist = Min(*next_persist, now + (int64) cap_persist_interval * USECS_PER_SEC);
 	}
 
-	now = GetCurrentTimestamp();
+	now = mono_us();
 	if (now >= *next_sample)
 	{
-		MemoryContext oldcxt = MemoryContextSwitchTo(cycle_cxt);
-
-		if (cap_enabled)
-			take_sample(state);
-		else
-			forget_baselines(state);
-		MemoryContextSwitchTo(oldcxt);
-		MemoryContextReset(cycle_cxt);
+		int64		interval = (int64) cap_sample_interval * USECS_PER_SEC;
 
 		/* keep a steady cadence; skip what a long stall missed */
-		*next_sample = TimestampTzPlusMilliseconds(*next_sample, cap_sample_interval * 1000L);
+		*next_sample += interval;
 		if (*next_sample <= now)
-			*next_sample = TimestampTzPlusMilliseconds(now, cap_sample_interval * 1000L);
+			*next_sample = now + interval;
+		if (run_step(&sample_failures, sample_step, NULL))
+			note_step_ok(&sample_failures);
+		else
+		{
+			forget_baselines(state);
+			/* after three failures in a row, back off up to a minute */
+			if (sample_failures.count >= 3)
+				*next_sample = now + backoff_us(interval, sample_failures.count - 2,
+												Max(interval, 60 * USECS_PER_SEC));
+		}
 	}
 
+	now = mono_us();
 	if (now >= *next_persist)
 	{
 		uint64		changes;
+		int64		interval = (int64) cap_persist_interval * USECS_PER_SEC;
 
+		*next_persist = now + interval;
 		LWLockAcquire(cap_shared->lock, LW_SHARED);
 		changes = cap_shared->changes;
 		LWLockRelease(cap_shared->lock);
 		if (changes != *persisted_changes)
 		{
-			MemoryContext oldcxt = MemoryContextSwitchTo(cycle_cxt);
+			bool		written = true;
 
-			if (cap_persist_history())
+			if (run_step(&persist_failures, persist_step, &written) && written)
+			{
+				note_step_ok(&persist_failures);
 				*persisted_changes = changes;
-			MemoryContextSwitchTo(oldcxt);
-			MemoryContextReset(cycle_cxt);
+			}
+			else
+			{
+				if (!written)
+					persist_failures.count++;	/* logged by cap_persist_history */
+				/* back off, doubling, up to ten minutes (or the interval) */
+				*next_persist = now + backoff_us(interval, persist_failures.count,
+												 Max(interval, 600 * USECS_PER_SEC));
+			}
 		}
-		*next_persist = TimestampTzPlusMilliseconds(now, cap_persist_interval * 1000L);
 	}
 }
 
 void
 pg_capacity_worker_main(Datum main_arg pg_attribute_unused())
 {
-	MemoryContext cycle_cxt;
-	TimestampTz next_sample;
-	TimestampTz next_persist;
+	sigjmp_buf	local_sigjmp_buf;
+	int64		next_sample;
+	int64		next_persist;
 	uint64		persisted_changes;
 	int			failures;
+	StepFailures loop_failures = {"the sampler's loop", 0};
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
@@ -891,9 +1111,8 @@ pg_capacity_worker_main(Datum main_arg pg_attribute_unused())
 				 errmsg("pg_capacity sampler started without its shared memory")));
 
 	/*
-	 * A start that failed before connecting (most likely: the database in
-	 * pg_capacity.database does not exist) backs off, doubling up to ten
-	 * minutes, so that a bad setting does not become a restart loop.
+	 * A start that failed before sampling backs off, doubling up to ten
+	 * minutes, so that a persistent failure does not become a restart loop.
 	 */
 	LWLockAcquire(cap_shared->lock, LW_EXCLUSIVE);
 	failures = cap_shared->connect_failures++;
@@ -904,15 +1123,15 @@ pg_capacity_worker_main(Datum main_arg pg_attribute_unused())
 
 		delay = Min(delay, 600000L);
 		ereport(LOG,
-				(errmsg("pg_capacity sampler could not start last time; waiting %ld s before connecting to database \"%s\"",
-						delay / 1000, cap_database),
-				 errhint("Check that pg_capacity.database names an existing database.")));
+				(errmsg("pg_capacity sampler could not start last time; waiting %ld s before starting again",
+						delay / 1000)));
 		sleep_ms(delay);
 		if (ShutdownRequestPending)
 			proc_exit(0);
 	}
 
-	BackgroundWorkerInitializeConnection(cap_database, NULL, 0);
+	/* no database: the sampler reads only shared catalogs and state */
+	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
 
 	LWLockAcquire(cap_shared->lock, LW_EXCLUSIVE);
 	cap_shared->connect_failures = 0;
@@ -937,56 +1156,48 @@ pg_capacity_worker_main(Datum main_arg pg_attribute_unused())
 	persisted_changes = cap_shared->changes;
 	LWLockRelease(cap_shared->lock);
 
-	next_sample = GetCurrentTimestamp();
-	next_persist = TimestampTzPlusMilliseconds(next_sample, cap_persist_interval * 1000L);
+	next_sample = mono_us();
+	next_persist = next_sample + (int64) cap_persist_interval * USECS_PER_SEC;
+
+	/*
+	 * An error that escapes the steps (a cancel request between them, say)
+	 * lands here, as in PostgreSQL's own auxiliary processes: clean up,
+	 * report it when failure_is_logged(), wait a second, go on.
+	 */
+	if (sigsetjmp(local_sigjmp_buf, 1) != 0)
+	{
+		error_context_stack = NULL;
+		HOLD_INTERRUPTS();
+		loop_failures.count++;
+		if (failure_is_logged(loop_failures.count))
+			EmitErrorReport();
+		recover_from_error();
+		note_failure_count(&loop_failures);
+		RESUME_INTERRUPTS();
+		forget_baselines(state);
+		wait_ms(1000);
+	}
+	PG_exception_stack = &local_sigjmp_buf;
 
 	while (!ShutdownRequestPending)
 	{
-		TimestampTz now;
-		TimestampTz wake;
-		long		timeout;
+		int64		wake;
+		int64		now;
 
-		/*
-		 * An error that escapes the sources (a cancel request, a timeout
-		 * firing between two sources, out of memory) costs this cycle, not
-		 * the worker: log it, clean up, go on.
-		 */
-		PG_TRY();
-		{
-			CHECK_FOR_INTERRUPTS();
-			run_cycle(cycle_cxt, &next_sample, &next_persist, &persisted_changes);
-		}
-		PG_CATCH();
-		{
-			MemoryContextSwitchTo(TopMemoryContext);
-			EmitErrorReport();
-			FlushErrorState();
-			disable_timeout(STATEMENT_TIMEOUT, false);
-			AbortOutOfAnyTransaction();
-			MemoryContextReset(cycle_cxt);
-			forget_baselines(state);
-			now = GetCurrentTimestamp();
-			next_sample = TimestampTzPlusMilliseconds(now, cap_sample_interval * 1000L);
-		}
-		PG_END_TRY();
+		CHECK_FOR_INTERRUPTS();
+		run_cycle(&next_sample, &next_persist, &persisted_changes);
 
 		wake = Min(next_sample, next_persist);
-		now = GetCurrentTimestamp();
-		timeout = wake > now ? (long) ((wake - now + 999) / 1000) : 0;
-		if (timeout > 0)
-		{
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-							 timeout, PG_WAIT_EXTENSION);
-			ResetLatch(MyLatch);
-		}
+		now = mono_us();
+		if (wake > now)
+			wait_ms((long) Min((wake - now + 999) / 1000, (int64) INT_MAX));
 	}
 
 	/* shutdown: keep everything sampled since the last write */
 	{
-		MemoryContext oldcxt = MemoryContextSwitchTo(cycle_cxt);
+		bool		written = true;
 
-		(void) cap_persist_history();
-		MemoryContextSwitchTo(oldcxt);
+		(void) run_step(&persist_failures, persist_step, &written);
 	}
 
 	/* exit code 1 so that the postmaster restarts us unless it is shutting down */

@@ -370,17 +370,31 @@ pg_capacity_sampler_status(PG_FUNCTION_ARGS)
 Datum
 pg_capacity_reset_history(PG_FUNCTION_ARGS)
 {
+	int			save_errno = 0;
+
 	cap_require_sampler();
 
+	/*
+	 * Under the lock, so that a write of the file under way (which renames
+	 * under the lock, after checking the generation) cannot bring the old
+	 * history back.
+	 */
 	LWLockAcquire(cap_shared->lock, LW_EXCLUSIVE);
 	cap_history_reset(&cap_shared->hist);
 	cap_shared->changes++;
-	LWLockRelease(cap_shared->lock);
-
+	cap_shared->reset_generation++;
 	if (unlink(CAP_HISTORY_FILE) != 0 && errno != ENOENT)
+		save_errno = errno;
+	LWLockRelease(cap_shared->lock);
+	cap_import_discard_pending();
+
+	if (save_errno != 0)
+	{
+		errno = save_errno;
 		ereport(WARNING,
 				(errcode_for_file_access(),
 				 errmsg("could not remove pg_capacity history file \"%s\": %m",
 						CAP_HISTORY_FILE)));
+	}
 	PG_RETURN_VOID();
 }

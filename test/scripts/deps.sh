@@ -18,6 +18,7 @@ PACKAGES=(
 	rsync
 	procps
 	util-linux
+	strace
 )
 
 missing=()

@@ -20,8 +20,9 @@ BEGIN
 END
 $$;
 
--- one worker, visible in pg_stat_activity, connected to pg_capacity.database
-SELECT backend_type, datname = current_setting('pg_capacity.database') AS in_database
+-- one worker, visible in pg_stat_activity, connected to no database (it
+-- reads only shared state, so it never holds a database a DBA wants to drop)
+SELECT backend_type, datname IS NULL AS no_database
 FROM pg_stat_activity WHERE backend_type = 'pg_capacity sampler';
 
 SELECT role,

@@ -1,6 +1,9 @@
 # 003_crash.pl: worker hygiene.
 #
-#  - DROP DATABASE while the worker is connected does not hang (repeated);
+#  - the worker holds no database: DROP DATABASE, ALTER DATABASE RENAME and
+#    CREATE DATABASE TEMPLATE of the database it used to connect to
+#    (postgres) succeed at once, without FORCE, while sampling goes on;
+#  - DROP DATABASE of other databases does not hang (repeated);
 #  - pg_capacity.enabled = off pauses sampling (worker stays), on resumes;
 #  - a reloaded sample_interval takes effect;
 #  - the worker killed with SIGKILL: the postmaster reinitializes, a new worker
@@ -27,27 +30,52 @@ ok(pgc_wait_samples($node, 2), 'the sampler takes samples');
 # ---------------------------------------------------------------------------
 ok( $node->poll_query_until(
 		'postgres', q{
-		SELECT count(*) = 1 AND bool_and(a.datname = 'postgres' AND a.pid = s.worker_pid)
+		SELECT count(*) = 1 AND bool_and(a.datname IS NULL AND a.pid = s.worker_pid)
 		FROM pg_stat_activity a, capacity.sampler_status() s
 		WHERE a.backend_type = 'pg_capacity sampler'}),
-	'worker connected to postgres, visible in pg_stat_activity');
+	'worker connected to no database, visible in pg_stat_activity');
+
+# DDL on a database, run from template1, timed: it must neither wait for the
+# sampler nor fail ("being accessed by other users" after 5 s, the way it
+# did while the sampler was connected to pg_capacity.database = postgres).
+sub timed_ddl
+{
+	my ($label, $sql, $db) = @_;
+	my ($out, $err, $timed_out) = ('', '', 0);
+	my $t0 = time;
+	my $rc = $node->psql(
+		$db // 'template1', $sql,
+		stdout    => \$out,
+		stderr    => \$err,
+		timeout   => 60,
+		timed_out => \$timed_out);
+	my $secs = time - $t0;
+	ok(!$timed_out, "$label: $sql does not hang (60 s limit)");
+	is($rc, 0, "$label: $sql succeeds") or diag $err;
+	note sprintf("%s: %s took %.2f s", $label, $sql, $secs);
+	return $secs;
+}
+
+# the database the sampler used to hold: renamed, copied, dropped without FORCE
+my $t_ddl = time;
+my @secs;
+push @secs, timed_ddl('postgres', 'ALTER DATABASE postgres RENAME TO postgres_renamed');
+push @secs, timed_ddl('postgres', 'ALTER DATABASE postgres_renamed RENAME TO postgres');
+push @secs, timed_ddl('postgres', 'CREATE DATABASE postgres_copy TEMPLATE postgres');
+push @secs, timed_ddl('postgres', 'DROP DATABASE postgres_copy');
+push @secs, timed_ddl('postgres', 'DROP DATABASE postgres');
+push @secs, timed_ddl('postgres', 'CREATE DATABASE postgres');
+$node->safe_psql('postgres', 'CREATE EXTENSION pg_capacity');
+my $worst = (sort { $b <=> $a } @secs)[0];
+note sprintf("DDL on the database named by pg_capacity.database: worst %.2f s", $worst);
+cmp_ok($worst, '<', 2, 'DDL on that database takes less than 2 s each');
+ok(pgc_wait_sample_after($node, $t_ddl), 'still sampling after DROP DATABASE postgres');
 
 for my $i (1 .. 3)
 {
 	for my $sql ('CREATE DATABASE d1', 'DROP DATABASE d1')
 	{
-		my ($out, $err, $timed_out) = ('', '', 0);
-		my $t0 = time;
-		my $rc = $node->psql(
-			'postgres', $sql,
-			stdout    => \$out,
-			stderr    => \$err,
-			timeout   => 60,
-			timed_out => \$timed_out);
-		my $secs = time - $t0;
-		ok(!$timed_out, "round $i: $sql does not hang (60 s limit)");
-		is($rc, 0, "round $i: $sql succeeds") or diag $err;
-		note sprintf("round %d: %s took %.2f s", $i, $sql, $secs);
+		timed_ddl("round $i", $sql, 'postgres');
 	}
 }
 my $t_after_drop = time;
