@@ -29,6 +29,15 @@
  * (shared buffers are not flushed out) and nothing is pruned; hint bits may
  * be set, as any reader sets them.  Works on a hot standby.
  *
+ * Locks: for an index, its table is locked first and the index second, the
+ * order in which DDL takes them (VACUUM FULL, CLUSTER, ALTER TABLE rewrites,
+ * REINDEX, DROP INDEX and DROP TABLE hold the table while they lock its
+ * indexes) and in which contrib/amcheck takes them (bt_index_check_internal):
+ * an estimate waiting for a table holds nothing that DDL on the table will
+ * want, so the two never deadlock.  Both locks are released as soon as the
+ * relation is done, so capacity.bloat_estimate() over many relations never
+ * holds one relation while it waits for another.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -41,6 +50,7 @@
 #include "access/relation.h"
 #include "access/visibilitymap.h"
 #include "access/xlog.h"
+#include "catalog/index.h"
 #include "catalog/pg_am_d.h"
 #include "catalog/pg_class_d.h"
 #include "catalog/pg_index.h"
@@ -52,6 +62,7 @@
 #include "storage/fsm_internals.h"
 #include "storage/smgr.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
@@ -1078,6 +1089,19 @@ sample_relation(BloatScan *s, bool exact, BloatResult *r)
 	}
 }
 
+/* The result of a relation dropped before it could be locked: method only */
+static Datum
+dropped_result(TupleDesc tupdesc)
+{
+	Datum		values[8];
+	bool		nulls[8];
+
+	memset(nulls, true, sizeof(nulls));
+	values[7] = CStringGetTextDatum("dropped");
+	nulls[7] = false;
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
 /*
  * capacity._bloat_sample(rel regclass, exact bool) → size_bytes, waste_bytes,
  * dead_bytes, reclaimable_bytes, waste_error_bytes, reclaim_error_bytes,
@@ -1092,6 +1116,10 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 	Datum		values[8];
 	bool		nulls[8];
 	Relation	rel;
+	Relation	heaprel = NULL;
+	Oid			heapid = InvalidOid;
+	char		relkind;
+	bool		is_index;
 	BloatScan	s;
 	BloatResult r;
 	MemoryContext cxt;
@@ -1103,13 +1131,49 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 		elog(ERROR, "return type must be a row type");
 	memset(nulls, true, sizeof(nulls));
 
+	/*
+	 * An index: its table first, then the index (see the header comment).
+	 * The relkind and the table are looked up without a lock; an index keeps
+	 * both for life, and whatever was dropped meanwhile is found so below.
+	 */
+	relkind = get_rel_relkind(relid);
+	if (relkind == RELKIND_INDEX || relkind == RELKIND_PARTITIONED_INDEX)
+	{
+		heapid = IndexGetRelation(relid, true);
+		if (!OidIsValid(heapid))
+			PG_RETURN_DATUM(dropped_result(tupdesc));
+		heaprel = try_relation_open(heapid, AccessShareLock);
+		/* the table was dropped meanwhile, and its indexes with it */
+		if (heaprel == NULL)
+			PG_RETURN_DATUM(dropped_result(tupdesc));
+	}
+
 	rel = try_relation_open(relid, AccessShareLock);
 	if (rel == NULL)
 	{
-		/* dropped while bloat_estimate() was listing relations */
-		values[7] = CStringGetTextDatum("dropped");
-		nulls[7] = false;
-		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+		/*
+		 * Dropped while bloat_estimate() was listing relations, or while we
+		 * waited for its table (DROP INDEX holds the table).
+		 */
+		if (heaprel != NULL)
+			relation_close(heaprel, AccessShareLock);
+		PG_RETURN_DATUM(dropped_result(tupdesc));
+	}
+
+	/*
+	 * Still an index of the table locked above, as it was when we looked?
+	 * Not if its OID was dropped and reused meanwhile: what was asked for is
+	 * gone.
+	 */
+	is_index = (rel->rd_rel->relkind == RELKIND_INDEX ||
+				rel->rd_rel->relkind == RELKIND_PARTITIONED_INDEX);
+	if (is_index != (heaprel != NULL) ||
+		(is_index && IndexGetRelation(relid, false) != heapid))
+	{
+		relation_close(rel, AccessShareLock);
+		if (heaprel != NULL)
+			relation_close(heaprel, AccessShareLock);
+		PG_RETURN_DATUM(dropped_result(tupdesc));
 	}
 
 	switch (rel->rd_rel->relkind)
@@ -1149,6 +1213,8 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 		values[7] = CStringGetTextDatum(method);
 		nulls[7] = false;
 		relation_close(rel, AccessShareLock);
+		if (heaprel != NULL)
+			relation_close(heaprel, AccessShareLock);
 		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 	}
 
@@ -1178,7 +1244,7 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 		bool		heapkeyspace;
 		bool		allequalimage;
 
-		s.heaprel = table_open(rel->rd_index->indrelid, AccessShareLock);
+		s.heaprel = heaprel;	/* locked first, above */
 		s.heap_nblocks = RelationGetNumberOfBlocks(s.heaprel);
 		s.heap_strategy = GetAccessStrategy(BAS_BULKREAD);
 		if (s.nblocks > 0)
@@ -1254,9 +1320,10 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 		ReleaseBuffer(s.hbuf);
 	if (BufferIsValid(s.vmbuf))
 		ReleaseBuffer(s.vmbuf);
-	if (s.heaprel)
-		table_close(s.heaprel, AccessShareLock);
+	/* the index, then its table: each lock released as we are done */
 	relation_close(rel, AccessShareLock);
+	if (heaprel != NULL)
+		relation_close(heaprel, AccessShareLock);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
 
