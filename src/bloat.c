@@ -6,6 +6,11 @@
  *		capacity._bloat_sample(), and the small SQL helpers of
  *		capacity.bloat_estimate().
  *
+ * Heap means the heap table access method: tables, materialized views and
+ * TOAST tables of another table AM, indexes other than btree, and btree
+ * indexes of tables of another table AM (whose items point into pages that
+ * would be read as heap pages) are 'unsupported', their pages never read.
+ *
  * What is measured is defined as pgstattuple defines it, so the two can be
  * compared exactly: waste = free space (PageGetHeapFreeSpace for heap pages;
  * PageGetFreeSpace of btree leaf pages, a whole page for new, deleted and
@@ -1184,7 +1189,9 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 			kind = (rel->rd_rel->relam == HEAP_TABLE_AM_OID) ? 'h' : 0;
 			break;
 		case RELKIND_INDEX:
-			kind = (rel->rd_rel->relam == BTREE_AM_OID) ? 'b' : 0;
+			/* the index's items are checked against its table, read as heap */
+			kind = (rel->rd_rel->relam == BTREE_AM_OID &&
+					heaprel->rd_rel->relam == HEAP_TABLE_AM_OID) ? 'b' : 0;
 			break;
 		default:
 			ereport(ERROR,
