@@ -6,6 +6,11 @@
  *		capacity._bloat_sample(), and the small SQL helpers of
  *		capacity.bloat_estimate().
  *
+ * Heap means the heap table access method: tables, materialized views and
+ * TOAST tables of another table AM, indexes other than btree, and btree
+ * indexes of tables of another table AM (whose items point into pages that
+ * would be read as heap pages) are 'unsupported', their pages never read.
+ *
  * What is measured is defined as pgstattuple defines it, so the two can be
  * compared exactly: waste = free space (PageGetHeapFreeSpace for heap pages;
  * PageGetFreeSpace of btree leaf pages, a whole page for new, deleted and
@@ -29,6 +34,15 @@
  * (shared buffers are not flushed out) and nothing is pruned; hint bits may
  * be set, as any reader sets them.  Works on a hot standby.
  *
+ * Locks: for an index, its table is locked first and the index second, the
+ * order in which DDL takes them (VACUUM FULL, CLUSTER, ALTER TABLE rewrites,
+ * REINDEX, DROP INDEX and DROP TABLE hold the table while they lock its
+ * indexes) and in which contrib/amcheck takes them (bt_index_check_internal):
+ * an estimate waiting for a table holds nothing that DDL on the table will
+ * want, so the two never deadlock.  Both locks are released as soon as the
+ * relation is done, so capacity.bloat_estimate() over many relations never
+ * holds one relation while it waits for another.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -39,11 +53,16 @@
 #include "access/htup_details.h"
 #include "access/nbtree.h"
 #include "access/relation.h"
+#include "access/tupdesc.h"
 #include "access/visibilitymap.h"
 #include "access/xlog.h"
+#include "catalog/index.h"
 #include "catalog/pg_am_d.h"
 #include "catalog/pg_class_d.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_operator_d.h"
+#include "catalog/pg_type_d.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -52,6 +71,7 @@
 #include "storage/fsm_internals.h"
 #include "storage/smgr.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
@@ -59,6 +79,7 @@
 
 #include "bloat_model.h"
 #include "compat.h"
+#include CAP_TUPLESORT_H
 #include "settings.h"
 
 PG_FUNCTION_INFO_V1(pg_capacity_bloat_sample);
@@ -611,6 +632,7 @@ read_fsm_total(BloatScan *s)
 		FSMPage		fsmpage;
 		int			i;
 
+		CHECK_FOR_INTERRUPTS();
 		if (phys >= fsm_nblocks)
 			continue;			/* never recorded: zero */
 		buf = ReadBufferExtended(s->rel, FSM_FORKNUM, phys, RBM_ZERO_ON_ERROR, s->strategy);
@@ -743,6 +765,59 @@ typedef struct BloatResult
 	bool		exact;
 } BloatResult;
 
+/* The replay of the relation's rewrite: VACUUM FULL's, or the btree build's */
+static void
+init_packer(BloatScan *s, CapPacker *packer)
+{
+	if (s->is_btree)
+		cap_packer_init_btree(packer, BTGetFillFactor(s->rel));
+	else
+		cap_packer_init_heap(packer, RelationGetFillFactor(s->rel, HEAP_DEFAULT_FILLFACTOR));
+}
+
+/*
+ * The rebuilt size from the pages the replay filled, and the replay's own
+ * error added to r->rebuilt_hw (which holds the sampling error so far).
+ */
+static void
+finish_rebuilt(BloatScan *s, BloatResult *r, double pages)
+{
+	if (s->is_btree)
+	{
+		/* metapage, leaves and the levels above them */
+		double		pivot = s->keys > 0 ? s->key_bytes / s->keys : 16;
+
+		r->rebuilt_size = (1 + pages + cap_btree_upper_pages(pages, pivot)) * BLCKSZ;
+	}
+	else
+		r->rebuilt_size = pages * BLCKSZ;
+
+	/*
+	 * The replay's own error joins the sampling error: the heap replay is
+	 * the rewrite's rule exactly, up to the last page; the btree replay
+	 * leaves out the high keys' suffix truncation and approximates the
+	 * upper levels.
+	 */
+	{
+		double		model = s->is_btree ? BLCKSZ + 0.01 * r->rebuilt_size
+			: BLCKSZ + 0.002 * r->rebuilt_size;
+
+		/* every tuple of a table replayed in its own order: the rewrite itself */
+		if (r->exact && !s->is_btree && !s->is_toast)
+			model = 0;
+
+		/*
+		 * A sample of a TOAST table cannot see which values follow which in
+		 * the parent, and the order decides how well chunks fill pages:
+		 * measured up to 2.5% of the rebuilt size on the test fixture.
+		 */
+		if (s->is_toast && !r->exact)
+			model += 0.02 * r->rebuilt_size;
+
+		r->rebuilt_hw = sqrt(r->rebuilt_hw * r->rebuilt_hw + model * model);
+	}
+}
+
 static void
 estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 {
@@ -755,18 +830,8 @@ estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 	double		per_page;
 	CapPacker	packer;
 	int			j;
-	int			fillfactor;
 
-	if (s->is_btree)
-	{
-		fillfactor = BTGetFillFactor(s->rel);
-		cap_packer_init_btree(&packer, fillfactor);
-	}
-	else
-	{
-		fillfactor = RelationGetFillFactor(s->rel, HEAP_DEFAULT_FILLFACTOR);
-		cap_packer_init_heap(&packer, fillfactor);
-	}
+	init_packer(s, &packer);
 
 	/*
 	 * Difference estimators with the FSM as auxiliary variable a (known for
@@ -980,49 +1045,21 @@ estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 		r->rebuilt_hw = sqrt(hw_bytes * hw_bytes + hw_fill * hw_fill + hw_share * hw_share) * BLCKSZ;
 	}
 	r->rebuilt_sampling_hw = r->rebuilt_hw;
-
-	if (s->is_btree)
-	{
-		/* metapage, leaves and the levels above them */
-		double		pivot = s->keys > 0 ? s->key_bytes / s->keys : 16;
-
-		r->rebuilt_size = (1 + pages + cap_btree_upper_pages(pages, pivot)) * BLCKSZ;
-	}
-	else
-		r->rebuilt_size = pages * BLCKSZ;
-
-	/*
-	 * The replay's own error joins the sampling error: the heap replay is
-	 * the rewrite's rule exactly, up to the last page; the btree replay
-	 * leaves out the high keys' suffix truncation and approximates the
-	 * upper levels.
-	 */
-	{
-		double		model = s->is_btree ? BLCKSZ + 0.01 * r->rebuilt_size
-			: BLCKSZ + 0.002 * r->rebuilt_size;
-
-		/* every tuple of a table replayed in its own order: the rewrite itself */
-		if (r->exact && !s->is_btree && !s->is_toast)
-			model = 0;
-
-		/*
-		 * A sample of a TOAST table cannot see which values follow which in
-		 * the parent, and the order decides how well chunks fill pages:
-		 * measured up to 2.5% of the rebuilt size on the test fixture.
-		 */
-		if (s->is_toast && !r->exact)
-			model += 0.02 * r->rebuilt_size;
-
-		r->rebuilt_hw = sqrt(r->rebuilt_hw * r->rebuilt_hw + model * model);
-	}
+	finish_rebuilt(s, r, pages);
 
 	pfree(W);
 	pfree(Y);
 	pfree(L);
 }
 
+/*
+ * Sample mode: slices doubled until the estimates are tight enough, or up to
+ * pg_capacity.bloat_max_sample_pages (a relation with no more pages is read
+ * whole, and so is one of at most 2 * BLOAT_FIRST_SLICES pages).  Its arrays
+ * grow with the sample, never past that setting.
+ */
 static void
-sample_relation(BloatScan *s, bool exact, BloatResult *r)
+sample_relation(BloatScan *s, BloatResult *r)
 {
 	uint64_t	M = s->nblocks - s->first_block;
 	double		target = cap_bloat_target_error_pct / 100.0 * (double) s->nblocks * BLCKSZ;
@@ -1040,7 +1077,7 @@ sample_relation(BloatScan *s, bool exact, BloatResult *r)
 		return;
 	}
 
-	n = (exact || M <= 2 * BLOAT_FIRST_SLICES) ? (int) M : BLOAT_FIRST_SLICES;
+	n = (M <= 2 * BLOAT_FIRST_SLICES) ? (int) M : BLOAT_FIRST_SLICES;
 	if (n == (int) M)
 		s->check_all_tids = true;	/* read whole: exact throughout */
 	sl = make_slices(s, n);
@@ -1079,6 +1116,120 @@ sample_relation(BloatScan *s, bool exact, BloatResult *r)
 }
 
 /*
+ * Exact mode: every page, in block order, each page's items replayed as soon
+ * as it is read and then forgotten, so that memory does not grow with the
+ * relation.  (Sample mode's arrays, a slice of 80 bytes per page and an int
+ * per item, would pass MaxAllocSize at 13.4 million pages, 102 GB, and at
+ * 268 million tuples.)  A TOAST table's chunks are replayed in chunk_id
+ * order, as the parent's rewrite saves them, which needs a sort of them all:
+ * a tuplesort, in work_mem, spilling to temporary files beyond it.  The FSM
+ * is not read: every page's free space is.
+ *
+ * Held meanwhile, from the first page to the last: AccessShareLock on the
+ * relation (for an index, on its table too), so DDL that needs a stronger
+ * lock (VACUUM FULL, CLUSTER, ALTER TABLE, REINDEX, TRUNCATE, DROP) waits
+ * for the whole scan; and a pin on the page being read (for an index, also
+ * on one heap page and one visibility map page), released page by page.
+ * read_slice() checks for interrupts before every page, so a cancel or
+ * statement_timeout ends the scan within one page's work.
+ */
+static void
+scan_exact(BloatScan *s, BloatResult *r)
+{
+	CapPacker	packer;
+	BloatSlice	sl;
+	BlockNumber blk;
+	Tuplesortstate *sort = NULL;
+	TupleDesc	sortdesc = NULL;
+	TupleTableSlot *slot = NULL;
+
+	init_packer(s, &packer);
+	if (s->is_toast)
+	{
+		AttrNumber	attnums[2] = {1, 2};
+		Oid			sortops[2] = {Int8LessOperator, Int8LessOperator};
+		Oid			collations[2] = {InvalidOid, InvalidOid};
+		bool		nullsfirst[2] = {false, false};
+
+		/* (chunk_id, chunk_seq, size), sorted on the first two */
+		sortdesc = CreateTemplateTupleDesc(3);
+		TupleDescInitBuiltinEntry(sortdesc, 1, "chunk_id", INT8OID, -1, 0);
+		TupleDescInitBuiltinEntry(sortdesc, 2, "chunk_seq", INT8OID, -1, 0);
+		TupleDescInitBuiltinEntry(sortdesc, 3, "size", INT4OID, -1, 0);
+		sort = tuplesort_begin_heap(sortdesc, 2, attnums, sortops, collations,
+									nullsfirst, work_mem, NULL, TUPLESORT_NONE);
+		slot = MakeSingleTupleTableSlot(sortdesc, &TTSOpsVirtual);
+	}
+
+	memset(r, 0, sizeof(*r));
+	r->size = (double) s->nblocks * BLCKSZ;
+	for (blk = s->first_block; blk < s->nblocks; blk++)
+	{
+		int			i;
+
+		memset(&sl, 0, sizeof(sl));
+		sl.lo = blk;
+		sl.hi = blk + 1;
+		sl.blk = blk;
+		s->nitems = 0;			/* the previous page's items are replayed */
+		read_slice(s, &sl);		/* checks for interrupts */
+		r->waste += sl.waste;
+		r->dead += sl.dead;
+		r->live += s->is_btree ? sl.tids : sl.live;
+		for (i = 0; i < sl.nitems; i++)
+		{
+			if (sort == NULL)
+			{
+				cap_packer_add(&packer, s->items[i]);
+				continue;
+			}
+			ExecClearTuple(slot);
+			slot->tts_values[0] = Int64GetDatum((int64) (s->item_keys[i] >> 32));
+			slot->tts_values[1] = Int64GetDatum((int64) (s->item_keys[i] & 0xFFFFFFFF));
+			slot->tts_values[2] = Int32GetDatum(s->items[i]);
+			memset(slot->tts_isnull, false, 3 * sizeof(bool));
+			ExecStoreVirtualTuple(slot);
+			tuplesort_puttupleslot(sort, slot);
+		}
+	}
+
+	if (sort != NULL)
+	{
+		TupleTableSlot *out = MakeSingleTupleTableSlot(sortdesc, &TTSOpsMinimalTuple);
+		bool		isnull;
+
+		tuplesort_performsort(sort);
+		while (tuplesort_gettupleslot(sort, true, false, out, NULL))
+		{
+			CHECK_FOR_INTERRUPTS();
+			cap_packer_add(&packer, DatumGetInt32(slot_getattr(out, 3, &isnull)));
+		}
+		ExecDropSingleTupleTableSlot(out);
+		ExecDropSingleTupleTableSlot(slot);
+		tuplesort_end(sort);
+	}
+
+	elog(DEBUG1, "pg_capacity bloat: %s: exact, %u pages, replay %.0f pages of %.0f items",
+		 RelationGetRelationName(s->rel), s->nblocks - s->first_block,
+		 packer.pages, packer.items);
+	r->exact = true;			/* and every error 0, but the replay's own */
+	finish_rebuilt(s, r, packer.pages);
+}
+
+/* The result of a relation dropped before it could be locked: method only */
+static Datum
+dropped_result(TupleDesc tupdesc)
+{
+	Datum		values[8];
+	bool		nulls[8];
+
+	memset(nulls, true, sizeof(nulls));
+	values[7] = CStringGetTextDatum("dropped");
+	nulls[7] = false;
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+/*
  * capacity._bloat_sample(rel regclass, exact bool) → size_bytes, waste_bytes,
  * dead_bytes, reclaimable_bytes, waste_error_bytes, reclaim_error_bytes,
  * pages_read, method
@@ -1092,6 +1243,10 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 	Datum		values[8];
 	bool		nulls[8];
 	Relation	rel;
+	Relation	heaprel = NULL;
+	Oid			heapid = InvalidOid;
+	char		relkind;
+	bool		is_index;
 	BloatScan	s;
 	BloatResult r;
 	MemoryContext cxt;
@@ -1103,13 +1258,49 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 		elog(ERROR, "return type must be a row type");
 	memset(nulls, true, sizeof(nulls));
 
+	/*
+	 * An index: its table first, then the index (see the header comment).
+	 * The relkind and the table are looked up without a lock; an index keeps
+	 * both for life, and whatever was dropped meanwhile is found so below.
+	 */
+	relkind = get_rel_relkind(relid);
+	if (relkind == RELKIND_INDEX || relkind == RELKIND_PARTITIONED_INDEX)
+	{
+		heapid = IndexGetRelation(relid, true);
+		if (!OidIsValid(heapid))
+			PG_RETURN_DATUM(dropped_result(tupdesc));
+		heaprel = try_relation_open(heapid, AccessShareLock);
+		/* the table was dropped meanwhile, and its indexes with it */
+		if (heaprel == NULL)
+			PG_RETURN_DATUM(dropped_result(tupdesc));
+	}
+
 	rel = try_relation_open(relid, AccessShareLock);
 	if (rel == NULL)
 	{
-		/* dropped while bloat_estimate() was listing relations */
-		values[7] = CStringGetTextDatum("dropped");
-		nulls[7] = false;
-		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+		/*
+		 * Dropped while bloat_estimate() was listing relations, or while we
+		 * waited for its table (DROP INDEX holds the table).
+		 */
+		if (heaprel != NULL)
+			relation_close(heaprel, AccessShareLock);
+		PG_RETURN_DATUM(dropped_result(tupdesc));
+	}
+
+	/*
+	 * Still an index of the table locked above, as it was when we looked?
+	 * Not if its OID was dropped and reused meanwhile: what was asked for is
+	 * gone.
+	 */
+	is_index = (rel->rd_rel->relkind == RELKIND_INDEX ||
+				rel->rd_rel->relkind == RELKIND_PARTITIONED_INDEX);
+	if (is_index != (heaprel != NULL) ||
+		(is_index && IndexGetRelation(relid, false) != heapid))
+	{
+		relation_close(rel, AccessShareLock);
+		if (heaprel != NULL)
+			relation_close(heaprel, AccessShareLock);
+		PG_RETURN_DATUM(dropped_result(tupdesc));
 	}
 
 	switch (rel->rd_rel->relkind)
@@ -1120,7 +1311,9 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 			kind = (rel->rd_rel->relam == HEAP_TABLE_AM_OID) ? 'h' : 0;
 			break;
 		case RELKIND_INDEX:
-			kind = (rel->rd_rel->relam == BTREE_AM_OID) ? 'b' : 0;
+			/* the index's items are checked against its table, read as heap */
+			kind = (rel->rd_rel->relam == BTREE_AM_OID &&
+					heaprel->rd_rel->relam == HEAP_TABLE_AM_OID) ? 'b' : 0;
 			break;
 		default:
 			ereport(ERROR,
@@ -1149,6 +1342,8 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 		values[7] = CStringGetTextDatum(method);
 		nulls[7] = false;
 		relation_close(rel, AccessShareLock);
+		if (heaprel != NULL)
+			relation_close(heaprel, AccessShareLock);
 		PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 	}
 
@@ -1178,7 +1373,7 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 		bool		heapkeyspace;
 		bool		allequalimage;
 
-		s.heaprel = table_open(rel->rd_index->indrelid, AccessShareLock);
+		s.heaprel = heaprel;	/* locked first, above */
 		s.heap_nblocks = RelationGetNumberOfBlocks(s.heaprel);
 		s.heap_strategy = GetAccessStrategy(BAS_BULKREAD);
 		if (s.nblocks > 0)
@@ -1224,7 +1419,7 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 				hs.values = palloc(sizeof(Datum) * Max(hs.tupdesc->natts, 1));
 				hs.isnull = palloc(sizeof(bool) * Max(hs.tupdesc->natts, 1));
 				read_fsm_total(&hs);
-				sample_relation(&hs, false, &hr);
+				sample_relation(&hs, &hr);
 				s.use_heap_share = true;
 				s.heap_live = hr.live;
 				s.heap_live_hw = hr.live_hw;
@@ -1246,17 +1441,23 @@ pg_capacity_bloat_sample(PG_FUNCTION_ARGS)
 		s.isnull = palloc(sizeof(bool) * Max(s.tupdesc->natts, 1));
 	}
 
-	read_fsm_total(&s);
 	s.check_all_tids = exact;
-	sample_relation(&s, exact, &r);
+	if (exact)
+		scan_exact(&s, &r);
+	else
+	{
+		read_fsm_total(&s);
+		sample_relation(&s, &r);
+	}
 
 	if (BufferIsValid(s.hbuf))
 		ReleaseBuffer(s.hbuf);
 	if (BufferIsValid(s.vmbuf))
 		ReleaseBuffer(s.vmbuf);
-	if (s.heaprel)
-		table_close(s.heaprel, AccessShareLock);
+	/* the index, then its table: each lock released as we are done */
 	relation_close(rel, AccessShareLock);
+	if (heaprel != NULL)
+		relation_close(heaprel, AccessShareLock);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
 

@@ -107,6 +107,18 @@ cap_init_materialized_srf(FunctionCallInfo fcinfo)
 #define CAP_XLOGRECOVERY_H "access/xlog.h"
 #endif
 
+/* tuplesort_begin_heap() is declared in tuplesortvariants.h since 16. */
+#if PG_VERSION_NUM >= 160000
+#define CAP_TUPLESORT_H "utils/tuplesortvariants.h"
+#else
+#define CAP_TUPLESORT_H "utils/tuplesort.h"
+#endif
+
+/* Tuplesort options: a bit mask since 15, a randomAccess bool before. */
+#if PG_VERSION_NUM < 150000
+#define TUPLESORT_NONE false
+#endif
+
 /* The background worker's shutdown-request handler lives in postmaster/interrupt.h since 13. */
 
 #endif							/* PG_CAPACITY_COMPAT_H */

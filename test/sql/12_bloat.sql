@@ -28,6 +28,23 @@ SELECT method, reclaimable_bytes FROM capacity.bloat_estimate('bloat_t_pkey', 's
 -- not a btree: listed, not guessed
 SELECT relation_name, kind, method, waste_bytes, reclaimable_bytes, recommendation
   FROM capacity.bloat_estimate('bloat_t_hash', 'sample');
+-- a table of another table access method (here one that borrows heap's
+-- handler) is not read as heap, nor are its btree indexes
+CREATE ACCESS METHOD bloat_heap_alias TYPE TABLE HANDLER heap_tableam_handler;
+CREATE TABLE bloat_ta (id int4) USING bloat_heap_alias;
+INSERT INTO bloat_ta SELECT generate_series(1, 1000);
+CREATE INDEX bloat_ta_idx ON bloat_ta (id);
+SELECT relation_name, kind, method, size_bytes > 0 AS has_size, waste_bytes, reclaimable_bytes, recommendation
+  FROM capacity.bloat_estimate('bloat_ta', 'exact')
+UNION ALL
+SELECT relation_name, kind, method, size_bytes > 0, waste_bytes, reclaimable_bytes, recommendation
+  FROM capacity.bloat_estimate('bloat_ta_idx', 'exact')
+UNION ALL
+SELECT relation_name, kind, method, size_bytes > 0, waste_bytes, reclaimable_bytes, recommendation
+  FROM capacity.bloat_estimate('bloat_ta_idx', 'sample');
+SELECT method, size_bytes > 0 AS has_size, waste_bytes, reclaimable_bytes FROM capacity._bloat_sample('bloat_ta_idx', false);
+DROP TABLE bloat_ta;
+DROP ACCESS METHOD bloat_heap_alias;
 -- the TOAST table names its parent
 SELECT kind, parent FROM capacity.bloat_estimate(
 	(SELECT reltoastrelid FROM pg_class WHERE oid = 'bloat_t'::regclass)::regclass, 'exact');
