@@ -11,27 +11,7 @@
 ALTER SYSTEM SET pg_capacity.enabled = off;
 ALTER SYSTEM SET pg_capacity.vcpus = 45;	-- 45 x 500 tx/s / 1.5: the playbook's 15,000 TPS
 SELECT pg_reload_conf();
-DO $$
-DECLARE
-	last timestamptz := (SELECT last_sample_at FROM capacity.sampler_status());
-	still_since timestamptz := clock_timestamp();
-	started timestamptz := clock_timestamp();
-	cur timestamptz;
-BEGIN
-	LOOP
-		PERFORM pg_sleep(0.1);
-		cur := (SELECT last_sample_at FROM capacity.sampler_status());
-		IF cur IS DISTINCT FROM last THEN
-			last := cur;
-			still_since := clock_timestamp();
-		END IF;
-		EXIT WHEN clock_timestamp() - still_since > interval '3 seconds';
-		IF clock_timestamp() - started > interval '30 seconds' THEN
-			RAISE EXCEPTION 'the pg_capacity sampler did not stop sampling within 30 s';
-		END IF;
-	END LOOP;
-END
-$$;
+\i test/sql/include/pause_sampler.sql
 SELECT capacity.reset_history();
 
 -- n daily points at UTC midnights, the last one yesterday (days counted in
