@@ -576,7 +576,9 @@ sample_replication(CapSample *s, bool standby, TimestampTz now)
 /*
  * Sum the sizes of the regular files in a directory (not recursing), as
  * pg_database_size() and pg_ls_waldir() count them.  A directory that
- * vanished counts as empty.  Returns an error message, or NULL.
+ * vanished counts as empty.  Returns an error message, or NULL.  The
+ * directories are opened with AllocateDir(), so that an error or a cancel
+ * while walking (interrupts are absorbed at every entry) closes them.
  */
 static const char *
 dir_size(const char *path, bool numeric_subdirs, int64 deadline,
@@ -588,7 +590,7 @@ dir_size(const char *path, bool numeric_subdirs, int64 deadline,
 	int			n = 0;
 	const char *err = NULL;
 
-	dir = opendir(path);
+	dir = AllocateDir(path);
 	if (dir == NULL)
 		return errno == ENOENT ? NULL : psprintf("open directory \"%s\": %m", path);
 	dfd = dirfd(dir);
@@ -620,18 +622,15 @@ dir_size(const char *path, bool numeric_subdirs, int64 deadline,
 		}
 		if (S_ISREG(st.st_mode))
 			*total += st.st_size;
-		if (++n % 1000 == 0)
+		/* absorb barriers (DROP DATABASE waits for them) and cancels */
+		CHECK_FOR_INTERRUPTS();
+		if (++n % 100 == 0 && mono_us() > deadline)
 		{
-			/* absorb barriers (DROP DATABASE waits for them) and cancels */
-			CHECK_FOR_INTERRUPTS();
-			if (mono_us() > deadline)
-			{
-				err = psprintf("walking \"%s\" took longer than pg_capacity.sample_timeout", path);
-				break;
-			}
+			err = psprintf("walking \"%s\" took longer than pg_capacity.sample_timeout", path);
+			break;
 		}
 	}
-	closedir(dir);
+	FreeDir(dir);
 	return err;
 }
 
@@ -649,7 +648,7 @@ measure_sizes(SamplerState *st)
 	err = dir_size("base", true, deadline, &dbs);
 	if (err)
 		return err;
-	tblspc = opendir("pg_tblspc");
+	tblspc = AllocateDir("pg_tblspc");
 	if (tblspc != NULL)
 	{
 		while ((de = readdir(tblspc)) != NULL && err == NULL)
@@ -662,7 +661,7 @@ measure_sizes(SamplerState *st)
 					 TABLESPACE_VERSION_DIRECTORY);
 			err = dir_size(path, true, deadline, &dbs);
 		}
-		closedir(tblspc);
+		FreeDir(tblspc);
 		if (err)
 			return err;
 	}
@@ -925,7 +924,6 @@ recover_from_error(void)
 	MemoryContextSwitchTo(TopMemoryContext);
 	FlushErrorState();
 	MemoryContextReset(cycle_cxt);
-	apply_timeouts();
 }
 
 /* Report an error when the count of consecutive failures is a power of two. */

@@ -46,11 +46,11 @@ cmp_ok($lat->{max_connections} // 0, '>', 0, 'max_connections > 0');
 # No memory measured: sizing_recommendations() says so rather than
 # comparing against "n/a", and recommends no memory setting.
 my ($rec, $apply) = split /\|/, pgc_q($node, q{
-	SELECT coalesce(recommended, '<null>'), apply FROM capacity.sizing_recommendations()
+	SELECT coalesce(recommended_setting, '<null>'), apply FROM capacity.sizing_recommendations()
 	WHERE parameter = 'worst_case_memory'}), -1;
 is($rec, '<null>', 'no memory sample: worst_case_memory recommends nothing');
 like($apply, qr/^RAM not measured yet/, 'no memory sample: worst_case_memory says RAM is not measured yet');
-unlike(pgc_q($node, q{SELECT string_agg(coalesce(recommended, '') || coalesce(apply, ''), ' ')
+unlike(pgc_q($node, q{SELECT string_agg(coalesce(recommended_setting, '') || coalesce(apply, ''), ' ')
                       FROM capacity.sizing_recommendations()}),
 	qr{n/a}, 'no memory sample: no "n/a" in any recommendation');
 

@@ -10,10 +10,14 @@
 #  - reset_history() while a write of the file is under way (the worker's
 #    rename delayed with strace's fault injection): the old history does not
 #    come back;
+#  - DROP DATABASE while the worker walks the data directory slowly (its stat
+#    calls delayed by strace): the walk absorbs the barrier DROP DATABASE
+#    waits for;
 #  - pg_cancel_backend() on a large import_history(): honoured within a
 #    second, nothing imported;
 #  - hostile history files with a valid checksum: entries out of time order,
-#    a NaN value, entries two days in the future, and a file copied from
+#    a NaN value, entries two days in the future, a file far larger than the
+#    rings (memory stays bounded), and a file copied from
 #    another data directory of the same cluster (same system identifier).
 use strict;
 use warnings;
@@ -217,6 +221,51 @@ SKIP:
 }
 
 # ---------------------------------------------------------------------------
+# DROP DATABASE during a slow directory walk (the worker's stat calls delayed
+# 20 ms each by strace, the walk allowed a minute): DROP DATABASE waits for
+# a barrier every process absorbs, so the walk must absorb it as it goes.
+# ---------------------------------------------------------------------------
+SKIP:
+{
+	my ($sout, $serr) = ('', '');
+	skip 'strace does not run here', 3
+	  unless IPC::Run::run([ 'strace', '-o', '/dev/null', 'true' ], '>', \$sout, '2>', \$serr);
+	$node->safe_psql('postgres', 'CREATE DATABASE walk_victim');
+	$node->safe_psql('postgres',
+		"ALTER SYSTEM SET pg_capacity.sample_timeout = '60s'; SELECT pg_reload_conf()");
+	$pid = worker_pid();
+	my $strace = IPC::Run::start(
+		[ 'strace', '-qq', '-p', $pid, '-o', '/dev/null', '-e', 'trace=%stat',
+		  '-e', 'inject=%stat:delay_enter=20000' ],
+		'>', \$sout, '2>', \$serr);
+	# the walk has started when the worker sits in a delayed stat for a while
+	my $walking = 0;
+	my $deadline = time + 20;
+	while (time < $deadline && !$walking)
+	{
+		my $stops = 0;
+		for (1 .. 10)
+		{
+			$stops++ if (split / /, (slurp_file("/proc/$pid/stat") =~ s/^.*\) //r))[0] eq 't';
+			usleep(10_000);
+		}
+		$walking = ($stops >= 5);
+	}
+	ok($walking, 'the worker is walking the data directory, slowly');
+	my $t0 = time;
+	my ($o2, $e2, $to2) = ('', '', 0);
+	my $rc2 = $node->psql('postgres', 'DROP DATABASE walk_victim',
+		stdout => \$o2, stderr => \$e2, timeout => 60, timed_out => \$to2);
+	my $drop_secs = time - $t0;
+	$strace->kill_kill;
+	note sprintf("DROP DATABASE during the walk: %.2f s", $drop_secs);
+	ok($rc2 == 0 && !$to2, 'DROP DATABASE succeeds') or diag $e2;
+	cmp_ok($drop_secs, '<', 2, 'DROP DATABASE does not wait for the walk to end');
+	$node->safe_psql('postgres',
+		"ALTER SYSTEM RESET pg_capacity.sample_timeout; SELECT pg_reload_conf()");
+}
+
+# ---------------------------------------------------------------------------
 # pg_cancel_backend() on a large import_history(): honoured within a second,
 # and nothing is imported; the same import, not cancelled, imports all.
 # ---------------------------------------------------------------------------
@@ -286,7 +335,11 @@ sub crc32c
 {
 	my ($data) = @_;
 	my $crc = 0xFFFFFFFF;
-	$crc = $crc_table[ ($crc ^ $_) & 0xFF ] ^ ($crc >> 8) for unpack('C*', $data);
+	for (my $pos = 0; $pos < length($data); $pos += 65536)
+	{
+		$crc = $crc_table[ ($crc ^ $_) & 0xFF ] ^ ($crc >> 8)
+		  for unpack('C*', substr($data, $pos, 65536));
+	}
 	return $crc ^ 0xFFFFFFFF;
 }
 
@@ -395,6 +448,43 @@ hostile_case(
 	},
 	qr/history file reaches more than 3600 s past the current time; dropped its \d+ entries/,
 	1);
+
+# a valid file far larger than the rings (60,000 raw samples, about 14 MB,
+# where the ring keeps 3,600): the worker keeps the newest and its memory
+# does not grow with the file
+sub worker_hwm_kb
+{
+	my ($p) = @_;
+	my ($kb) = (slurp_file("/proc/$p/status") =~ /^VmHWM:\s+(\d+) kB/m);
+	return $kb;
+}
+my $hwm_small = worker_hwm_kb(worker_pid());
+$node->stop;
+{
+	open my $fh, '<:raw', $hfile or die "$hfile: $!";
+	read $fh, my $hdr, $hdr_size;
+	close $fh;
+	my $n = 60_000;
+	substr($hdr, 24, 32) = pack('l<4 l<4', $n, 0, 0, 0, 0, 0, 0, 0);
+	my $now_us = int((time - 946684800 - 5) * 1_000_000);    # since 2000-01-01, 5 s ago
+	my $body = $hdr;
+	my $rest = "\0" x (8 * ($nmetrics - 1));
+	for my $i (0 .. $n - 1)
+	{
+		$body .= pack('q< Q< d<', $now_us - ($n - $i) * 1000, ~1 & 0xFFFFFFFFFFFFFFFF, 1.0) . $rest;
+	}
+	open $fh, '>:raw', $hfile or die "$hfile: $!";
+	print $fh $body . pack('V', crc32c($body));
+	close $fh;
+	note "big file: " . (-s $hfile) . " bytes";
+}
+$off = -s $node->logfile;
+$node->start;
+ok(pgc_wait_samples($node, 3600), 'big file: loaded, the ring full');
+like(log_since($off), qr/loaded history file .*\(3600 raw samples/, 'big file: the newest 3,600 samples kept');
+my $hwm_big = worker_hwm_kb(worker_pid());
+note "worker VmHWM: $hwm_small kB after loading a small file, $hwm_big kB after the 14 MB one";
+cmp_ok($hwm_big - $hwm_small, '<', 6 * 1024, 'big file: the worker\'s memory peak grows by less than 6 MB');
 
 # a copy of the data directory (rsync, a VM snapshot): same system
 # identifier, another node
