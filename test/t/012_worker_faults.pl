@@ -179,13 +179,16 @@ SKIP:
 		],
 		'>', \$sout, '2>', \$serr);
 
-	# wait until the worker sits in a delayed rename (tracing stop: 't')
+	# wait until the worker sits in a delayed rename: in tracing stop ('t')
+	# for 200 ms on end (other syscall stops last microseconds)
 	my $in_rename = 0;
 	my $deadline = time + 20;
+	my $stopped_for = 0;
 	while (time < $deadline)
 	{
 		my $stat = slurp_file("/proc/$pid/stat");
-		if ((split / /, ($stat =~ s/^.*\) //r))[0] eq 't')
+		$stopped_for = ((split / /, ($stat =~ s/^.*\) //r))[0] eq 't') ? $stopped_for + 1 : 0;
+		if ($stopped_for >= 20)
 		{
 			$in_rename = 1;
 			last;
@@ -195,7 +198,8 @@ SKIP:
 	ok($in_rename, 'the worker is in a delayed rename of the history file');
 	my $t0 = time;
 	$node->safe_psql('postgres', 'SELECT capacity.reset_history()');
-	note sprintf("reset_history() returned after %.2f s", time - $t0);
+	my $reset_secs = time - $t0;
+	note sprintf("reset_history() returned after %.2f s", $reset_secs);
 	# wait for the delayed rename to finish, then look at the file at once
 	$deadline = time + 10;
 	while (time < $deadline)
@@ -216,6 +220,7 @@ SKIP:
 	note "raw samples in the file just after the delayed rename: "
 	  . ($raw_in_file < 0 ? 'no file' : $raw_in_file);
 	cmp_ok($raw_in_file, '<=', 5, 'the history from before the reset does not come back');
+	cmp_ok($reset_secs, '>=', 1, 'reset_history() waited for the write under way');
 	my $n = pgc_status($node)->{raw_samples};
 	ok(pgc_wait_samples($node, $n + 2), 'the sampler goes on after strace detaches');
 }
@@ -235,8 +240,8 @@ SKIP:
 		"ALTER SYSTEM SET pg_capacity.sample_timeout = '60s'; SELECT pg_reload_conf()");
 	$pid = worker_pid();
 	my $strace = IPC::Run::start(
-		[ 'strace', '-qq', '-p', $pid, '-o', '/dev/null', '-e', 'trace=%stat',
-		  '-e', 'inject=%stat:delay_enter=20000' ],
+		[ 'strace', '-qq', '-p', $pid, '-o', '/dev/null', '-e', 'trace=newfstatat',
+		  '-e', 'inject=newfstatat:delay_enter=20000' ],
 		'>', \$sout, '2>', \$serr);
 	# the walk has started when the worker sits in a delayed stat for a while
 	my $walking = 0;
