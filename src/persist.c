@@ -17,7 +17,9 @@
  *
  * Writing allocates nothing while holding the history's lock, and never
  * raises the failure of a write, an fsync or a rename above LOG: this file
- * is not worth a PANIC (durable_rename's fsync failures can be).  A
+ * is not worth a PANIC (durable_rename's fsync failures can be).  Nor is it
+ * worth WAL's space: it is written only when its filesystem keeps a reserve
+ * free after it (enough_free_space).  A
  * reset_history() that comes while a write is under way wins: the write
  * checks the reset generation, under the lock, before its rename.
  *
@@ -32,6 +34,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "access/xlog.h"
@@ -178,6 +181,36 @@ fsync_dir_log(const char *path)
 }
 
 /*
+ * Whether pg_stat_tmp's filesystem has room for a file of len bytes and as
+ * much again in reserve (1 % of the filesystem, at most 64 MB, at least the
+ * file's size) once it is written.  Logs (LOG) when it has not.  A
+ * filesystem that cannot be asked counts as having room.
+ */
+static bool
+enough_free_space(Size len)
+{
+	struct statvfs vfs;
+	uint64		total;
+	uint64		avail;
+	uint64		reserve;
+
+	if (statvfs(PG_STAT_TMP_DIR, &vfs) != 0)
+		return true;
+	total = (uint64) vfs.f_blocks * vfs.f_frsize;
+	avail = (uint64) vfs.f_bavail * vfs.f_frsize;
+	reserve = Max((uint64) len, Min(total / 100, UINT64CONST(64) * 1024 * 1024));
+	if (avail >= (uint64) len + reserve)
+		return true;
+	ereport(LOG,
+			(errcode(ERRCODE_DISK_FULL),
+			 errmsg("could not write pg_capacity history file \"%s\": not enough free space (" UINT64_FORMAT " bytes free, " UINT64_FORMAT " needed)",
+					CAP_HISTORY_FILE, avail, (uint64) len + reserve),
+			 errdetail("The file is written only when it leaves " UINT64_FORMAT " bytes free, so that it never takes the space WAL needs; the history stays in memory.",
+					   reserve)));
+	return false;
+}
+
+/*
  * Write the history file.  Failures, out of memory included, are logged,
  * never thrown: the sampler goes on and tries again later.
  */
@@ -228,6 +261,16 @@ cap_persist_history(void)
 	FIN_CRC32C(crc);
 	memcpy(buf + len, &crc, sizeof(crc));
 	len += sizeof(crc);
+
+	/*
+	 * pg_stat_tmp usually shares its filesystem with pg_wal: never take the
+	 * last free bytes from WAL, even for the moment a failing write would.
+	 */
+	if (!enough_free_space(len))
+	{
+		pfree(buf);
+		return false;
+	}
 
 	snprintf(tmppath, sizeof(tmppath), "%s.tmp", CAP_HISTORY_FILE);
 	fd = OpenTransientFile(tmppath, O_CREAT | O_TRUNC | O_WRONLY | PG_BINARY);

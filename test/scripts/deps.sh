@@ -19,6 +19,7 @@ PACKAGES=(
 	procps
 	util-linux
 	strace
+	valgrind	# test/fault/faults.sh (long mode): the pg_regress suite under memcheck
 )
 
 missing=()

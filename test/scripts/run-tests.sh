@@ -13,16 +13,18 @@
 #   make installcheck REGRESS=     TAP tests (test/t/*.pl)
 # and, as root, test/cluster/scenarios.sh (the playbook's load-test scenarios on
 # a Patroni cluster on loopback; its report is printed at the end) and, in long
-# mode, test/fuzz/sqlsmith.sh.
+# mode, test/fuzz/sqlsmith.sh and test/fault/faults.sh (a full disk under
+# pg_stat_tmp; the pg_regress suite under valgrind).
 # On failure it prints regression.diffs and the tails of the TAP logs and keeps
 # the scratch directory. The last line is "N passed, N failed" (regression
-# tests + TAP test files + unit test binaries + the cluster scenarios + sqlsmith);
+# tests + TAP test files + unit test binaries + the cluster scenarios + sqlsmith
+# + the fault scenarios);
 # the exit status is non-zero on any failure.
 #
 # Environment: PG_CFLAGS (extra compiler flags, CI passes -Wall -Wextra -Werror),
 # PG_CONFIG (default /usr/lib/postgresql/15/bin/pg_config), PROVE_FLAGS,
 # KEEP_SCRATCH=1 keeps the scratch directory even on success,
-# TEST_TIMEOUT_{UNIT,REGRESS,TAP,CLUSTER,FUZZ} (seconds, per stage), CLUSTER_TESTS=0
+# TEST_TIMEOUT_{UNIT,REGRESS,TAP,CLUSTER,FUZZ,FAULT} (seconds, per stage), CLUSTER_TESTS=0
 # skips the cluster stage, ONLY=cluster runs only it, LONG_TESTS=1 (long mode).
 set -uo pipefail
 
@@ -273,6 +275,23 @@ stage_fuzz() {
 	fi
 }
 
+# ---- fault injection (long mode) ----------------------------------------------
+# test/fault/faults.sh, as root: a full disk under pg_stat_tmp (a tmpfs, filled
+# while the sampler writes its history file) and the pg_regress suite against
+# a server under valgrind memcheck. LONG_TESTS=1 only.
+stage_fault() {
+	if [ "${LONG_TESTS:-0}" = 1 ]; then
+		section "fault injection (test/fault/faults.sh)"
+		if run_logged fault timeout -k 30 "${TEST_TIMEOUT_FAULT:-2400}" bash "$BUILD/test/fault/faults.sh"; then
+			passed=$((passed + 1))
+			SUMMARY+=("faults: passed ($(tail -n 1 "$LOGDIR/fault.log"))")
+		else
+			failed=$((failed + 1))
+			SUMMARY+=("faults: FAILED (log: $LOGDIR/fault.log)")
+		fi
+	fi
+}
+
 # ---- run ----------------------------------------------------------------------
 # ONLY=cluster runs the cluster scenarios alone (after the same set-up and build)
 if [ "$ONLY" != cluster ]; then
@@ -282,6 +301,7 @@ if [ "$ONLY" != cluster ]; then
 fi
 stage_cluster
 [ "$ONLY" = cluster ] || stage_fuzz
+[ "$ONLY" = cluster ] || stage_fault
 
 if [ -n "${REPORT_LINES:-}" ]; then
 	section "cluster scenario report"

@@ -2,7 +2,23 @@
 -- 03_latest: latest() has one row per metric of the newest sample, and the
 -- values obey the invariants that any sample must (values themselves vary).
 --
--- 02_sampler waited for 3 samples already; rates have a baseline.
+-- 02_sampler waited for 3 samples already; rates have a baseline.  Wait for
+-- a sample taken after this session started, so that it counts this session
+-- among the connections.
+DO $$
+DECLARE
+	started timestamptz := clock_timestamp();
+BEGIN
+	WHILE (SELECT last_sample_at FROM capacity.sampler_status()) <=
+	      (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())
+	LOOP
+		IF clock_timestamp() - started > interval '30 seconds' THEN
+			RAISE EXCEPTION 'no sample after this session started within 30 s';
+		END IF;
+		PERFORM pg_sleep(0.1);
+	END LOOP;
+END
+$$;
 CREATE TEMP TABLE l AS
 SELECT metric, value, unit, sampled_at, n
 FROM capacity.latest() WITH ORDINALITY AS t(metric, value, unit, sampled_at, n);
