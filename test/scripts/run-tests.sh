@@ -259,37 +259,33 @@ stage_cluster() {
 	fi
 }
 
-# ---- fuzzer (long mode) -------------------------------------------------------
-# sqlsmith against a server with pg_capacity (test/fuzz/sqlsmith.sh): no crash,
-# no assertion failure, the server log checked. LONG_TESTS=1 only.
-stage_fuzz() {
-	if [ "${LONG_TESTS:-0}" = 1 ]; then
-		section "sqlsmith (test/fuzz/sqlsmith.sh)"
-		if run_logged sqlsmith timeout -k 30 "${TEST_TIMEOUT_FUZZ:-1800}" bash "$BUILD/test/fuzz/sqlsmith.sh"; then
-			passed=$((passed + 1))
-			SUMMARY+=("sqlsmith: passed ($(tail -n 1 "$LOGDIR/sqlsmith.log"))")
-		else
-			failed=$((failed + 1))
-			SUMMARY+=("sqlsmith: FAILED (log: $LOGDIR/sqlsmith.log)")
-		fi
+# ---- long-mode stages ----------------------------------------------------------
+# long_stage NAME TITLE TIMEOUT SCRIPT: LONG_TESTS=1 only, as root; one result,
+# the script's last line in the summary.
+long_stage() {
+	local name=$1 title=$2 limit=$3 script=$4
+	[ "${LONG_TESTS:-0}" = 1 ] || return 0
+	section "$title ($script)"
+	if run_logged "$name" timeout -k 30 "$limit" bash "$BUILD/$script"; then
+		passed=$((passed + 1))
+		SUMMARY+=("$name: passed ($(tail -n 1 "$LOGDIR/$name.log"))")
+	else
+		failed=$((failed + 1))
+		SUMMARY+=("$name: FAILED (log: $LOGDIR/$name.log)")
 	fi
 }
 
-# ---- fault injection (long mode) ----------------------------------------------
-# test/fault/faults.sh, as root: a full disk under pg_stat_tmp (a tmpfs, filled
-# while the sampler writes its history file) and the pg_regress suite against
-# a server under valgrind memcheck. LONG_TESTS=1 only.
+# sqlsmith against a server with pg_capacity: no crash, no assertion failure,
+# the server log checked.
+stage_fuzz() {
+	long_stage sqlsmith sqlsmith "${TEST_TIMEOUT_FUZZ:-1800}" test/fuzz/sqlsmith.sh
+}
+
+# fault injection: a full disk under pg_stat_tmp (a tmpfs, filled while the
+# sampler writes its history file) and the pg_regress suite against a server
+# under valgrind memcheck.
 stage_fault() {
-	if [ "${LONG_TESTS:-0}" = 1 ]; then
-		section "fault injection (test/fault/faults.sh)"
-		if run_logged fault timeout -k 30 "${TEST_TIMEOUT_FAULT:-2400}" bash "$BUILD/test/fault/faults.sh"; then
-			passed=$((passed + 1))
-			SUMMARY+=("faults: passed ($(tail -n 1 "$LOGDIR/fault.log"))")
-		else
-			failed=$((failed + 1))
-			SUMMARY+=("faults: FAILED (log: $LOGDIR/fault.log)")
-		fi
-	fi
+	long_stage faults "fault injection" "${TEST_TIMEOUT_FAULT:-2400}" test/fault/faults.sh
 }
 
 # ---- run ----------------------------------------------------------------------
