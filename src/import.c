@@ -46,7 +46,7 @@ PG_FUNCTION_INFO_V1(pg_capacity_import_history);
 
 typedef struct ImportPoint
 {
-	TimestampTz ts;
+	TimestampTz ts;				/* first: sorted by int64_cmp */
 	double		v;
 } ImportPoint;
 
@@ -77,15 +77,10 @@ static bool callbacks_registered = false;
 static char *applied_backup = NULL;
 static uint64 applied_changes = 0;
 
-static int
-import_point_cmp_ts(const void *a, const void *b)
-{
-	TimestampTz x = *(const TimestampTz *) a;
-	TimestampTz y = *(const TimestampTz *) b;
-
-	return (x > y) - (x < y);
-}
-
+/*
+ * qsort comparator of elements that start with an int64: times, gaps and
+ * ImportPoints (ts is their first member).
+ */
 static int
 int64_cmp(const void *a, const void *b)
 {
@@ -99,15 +94,6 @@ static Size
 history_bytes(void)
 {
 	return cap_shared->total_size - offsetof(CapShared, hist);
-}
-
-static int
-import_point_cmp(const void *a, const void *b)
-{
-	TimestampTz x = ((const ImportPoint *) a)->ts;
-	TimestampTz y = ((const ImportPoint *) b)->ts;
-
-	return (x > y) - (x < y);
 }
 
 /*
@@ -413,7 +399,7 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 
 		for (i = 0; i < nts; i++)
 			all[i] = DatumGetTimestampTz(ts_d[i]);
-		qsort(all, nts, sizeof(TimestampTz), import_point_cmp_ts);
+		qsort(all, nts, sizeof(TimestampTz), int64_cmp);
 		for (i = 1; i < nts; i++)
 			if (all[i] == all[i - 1])
 				ereport(ERROR,
@@ -435,7 +421,7 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 					imp->level = l;
 		}
 	}
-	qsort(imp->pts, imp->npoints, sizeof(ImportPoint), import_point_cmp);
+	qsort(imp->pts, imp->npoints, sizeof(ImportPoint), int64_cmp);
 	CHECK_FOR_INTERRUPTS();
 
 	/*
