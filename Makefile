@@ -15,16 +15,23 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 OBJS = \
 	src/pg_capacity.o \
+	src/settings.o \
 	src/metrics.o \
 	src/history.o \
-	src/persist.o \
+	src/store.o \
+	src/store_file.o \
 	src/os_metrics.o \
+	src/sources.o \
 	src/sampler.o \
-	src/settings.o \
 	src/model.o \
-	src/model_sql.o \
-	src/import.o \
-	src/sql_functions.o \
+	src/matrix.o \
+	src/capacity.o \
+	src/sql_common.o \
+	src/history_sql.o \
+	src/import_sql.o \
+	src/report_sql.o \
+	src/scaling_sql.o \
+	src/sizing_sql.o \
 	src/bloat_model.o \
 	src/bloat.o \
 	src/diagnostics.o \
@@ -60,7 +67,7 @@ test/unit/test_os_metrics: test/unit/test_formulas.c test/unit/unit_test.h src/o
 test/unit/test_history: test/unit/test_history.c test/unit/unit_test.h src/history.c src/metrics.c src/rates.h
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
-test/unit/test_model: test/unit/test_model.c test/unit/unit_test.h src/model.c
+test/unit/test_model: test/unit/test_model.c test/unit/unit_test.h src/model.c src/matrix.c src/matrix.h
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 test/unit/test_bloat: test/unit/test_bloat.c test/unit/unit_test.h src/bloat_model.c src/bloat_model.h src/prng.h

@@ -33,12 +33,14 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "capacity.h"
 #include "compat.h"
 #include "forecast_model.h"
 #include "history.h"
 #include "metrics.h"
-#include "pg_capacity.h"
 #include "settings.h"
+#include "sql_common.h"
+#include "store.h"
 
 PG_FUNCTION_INFO_V1(pg_capacity_forecast);
 PG_FUNCTION_INFO_V1(pg_capacity_time_to_threshold);
@@ -94,14 +96,12 @@ metric_uses_peaks(int metric)
 static void
 fit_trend(int metric, double history_seconds, bool theil_sen, Trend *t)
 {
-	int64		since_us = (int64) (history_seconds * USECS_PER_SEC);
-	int			level = -1;
-	CapHistoryPoint *pts = NULL;
-	int32		npts = 0;
+	CapLevel	level;
+	CapWindow	w;
 	double	   *x;
 	double	   *y;
 	int			n;
-	int32		i;
+	int			i;
 	TimestampTz now = GetCurrentTimestamp();
 
 	memset(t, 0, sizeof(*t));
@@ -111,35 +111,35 @@ fit_trend(int metric, double history_seconds, bool theil_sen, Trend *t)
 	t->now = to_epoch(now);
 
 	/* the finest level covering the window, or coarser ones with data */
-	for (;;)
+	for (level = cap_store_level_covering(history_seconds);; level++)
 	{
 		int			usable = 0;
 
-		npts = cap_history_points(metric, since_us, &level, &pts);
-		for (i = 0; i < npts; i++)
-			if (!pts[i].isnull)
+		cap_store_read_window(history_seconds, level, CAP_WINDOW_RAW_RETENTION,
+							  CAP_METRIC_BIT(metric), &w);
+		for (i = 0; i < w.n; i++)
+			if (w.count[metric][i] > 0)
 				usable++;
 		if (usable >= 3 || level >= CAP_DAY)
 			break;
-		level++;
 	}
 	t->level = level;
 
-	x = palloc(sizeof(double) * Max(npts, 1));
-	y = palloc(sizeof(double) * Max(npts, 1));
+	x = palloc(sizeof(double) * Max(w.n, 1));
+	y = palloc(sizeof(double) * Max(w.n, 1));
 	n = 0;
-	for (i = 0; i < npts; i++)
+	for (i = 0; i < w.n; i++)
 	{
-		if (pts[i].isnull)
+		if (w.count[metric][i] == 0)
 			continue;
 		/* a bucket still filling has not seen its peak yet */
-		if (level != CAP_RAW && pts[i].ts + cap_level_width[level] > now)
+		if (level != CAP_RAW && w.ts[i] + cap_level_width[level] > now)
 			continue;
-		x[n] = to_epoch(pts[i].ts);
-		y[n] = t->peaks ? pts[i].max : pts[i].value;
+		x[n] = to_epoch(w.ts[i]);
+		y[n] = t->peaks ? w.max[metric][i] : w.avg[metric][i];
 		if (n == 0)
-			t->first_at = pts[i].ts;
-		t->last_at = pts[i].ts;
+			t->first_at = w.ts[i];
+		t->last_at = w.ts[i];
 		n++;
 	}
 	t->n = n;

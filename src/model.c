@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
@@ -558,4 +559,71 @@ cap_parse_range(const char *text, double *low, double *high)
 	if (high != NULL)
 		*high = hi;
 	return true;
+}
+
+int
+cap_series_stats(const double *avg, const double *max, int n, bool higher_is_worse,
+				 double *mean, double *worst, double *last)
+{
+	int			i;
+	int			counted = 0;
+	double		sum = 0;
+
+	*mean = *worst = *last = NAN;
+	for (i = 0; i < n; i++)
+	{
+		double		v = avg[i];
+		double		p = (max == NULL || isnan(max[i])) ? v : max[i];
+
+		if (isnan(v))
+			continue;
+		/* for "lower is worse" series the worst value is the lowest mean */
+		if (!higher_is_worse)
+			p = v;
+		sum += v;
+		counted++;
+		*last = v;
+		if (isnan(*worst) || (higher_is_worse ? p > *worst : p < *worst))
+			*worst = p;
+	}
+	if (counted > 0)
+		*mean = sum / counted;
+	return counted;
+}
+
+static int
+double_cmp(const void *a, const void *b)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+double
+cap_median(const double *v, int n, double *work)
+{
+	int			k = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (!isnan(v[i]))
+			work[k++] = v[i];
+	if (k == 0)
+		return NAN;
+	qsort(work, k, sizeof(double), double_cmp);
+	return (k % 2) ? work[k / 2] : (work[k / 2 - 1] + work[k / 2]) / 2.0;
+}
+
+void
+cap_format_number(double v, char *out, size_t outlen)
+{
+	if (isnan(v))
+		snprintf(out, outlen, "n/a");
+	else if (fabs(v) >= 100)
+		snprintf(out, outlen, "%.0f", v);
+	else if (fabs(v) >= 1)
+		snprintf(out, outlen, "%.1f", v);
+	else
+		snprintf(out, outlen, "%.3g", v);
 }

@@ -6,8 +6,9 @@
  *
  * No server dependencies: everything here is a function of its arguments,
  * so the unit tests (test/unit/test_model.c) check it exactly against hand
- * computed values and the playbook's own examples.  The SQL functions in
- * model_sql.c gather the inputs from the history and the settings.
+ * computed values and the playbook's own examples.  capacity.c and the SQL
+ * faces (report_sql.c, scaling_sql.c, sizing_sql.c) gather the inputs from
+ * the history and the settings.
  *
  *-------------------------------------------------------------------------
  */
@@ -183,5 +184,65 @@ extern void cap_format_bytes(double bytes, bool round_mb, char *out, size_t outl
  * low <= high.  *low and *high are set only on success.
  */
 extern bool cap_parse_range(const char *text, double *low, double *high);
+
+/*
+ * The resources of the capacity report, in its order.  The decision matrix
+ * (matrix.h) names the resource whose level raises a rule's priority.
+ */
+typedef enum CapResourceId
+{
+	CAP_RES_TPS = 0,
+	CAP_RES_READ_TPS,
+	CAP_RES_WRITE_TPS,
+	CAP_RES_CONNECTIONS,
+	CAP_RES_CPU,
+	CAP_RES_MEMORY,
+	CAP_RES_STORAGE,
+	CAP_RES_IOPS,
+	CAP_RES_CACHE_HIT_RATIO,
+	CAP_RES_CHECKPOINT_INTERVAL,
+	CAP_RES_REPLICATION_LAG,
+	CAP_NUM_RESOURCES,
+	CAP_RES_NONE = -1
+} CapResourceId;
+
+/* The Scaling Decision Matrix's thresholds (the settings, in these units). */
+typedef struct CapThresholds
+{
+	double		read_tps;			/* 10000 tx/s */
+	double		read_load_pct;		/* 80 % of the TPS capacity */
+	double		write_tps;			/* 5000 tx/s */
+	double		replication_lag_sec;	/* 5 s */
+	double		connection_saturation_pct;	/* 80 % */
+	double		cpu_pct;			/* 70 % */
+	double		memory_pct;			/* 85 % */
+	double		iops_saturation_pct;	/* 80 % */
+	double		disk_usage_pct;		/* 85 % */
+	double		cache_hit_ratio;	/* 0.95, lower is worse */
+	double		checkpoint_interval_sec;	/* 300 s, lower is worse */
+} CapThresholds;
+
+/*
+ * Count, mean, worst and newest of a series of n means (avg) and peaks
+ * (max; NULL or NaN where a row has none: its mean is its peak), NaN
+ * meaning missing.  For a "higher is worse" series the worst value is the
+ * largest peak; otherwise the lowest mean.  Returns how many rows had a
+ * value; with none, mean, worst and last are NaN.
+ */
+extern int	cap_series_stats(const double *avg, const double *max, int n,
+							 bool higher_is_worse, double *mean, double *worst,
+							 double *last);
+
+/*
+ * Median of the non-missing values of v[0..n) (NaN when none); work holds
+ * n doubles.
+ */
+extern double cap_median(const double *v, int n, double *work);
+
+/*
+ * A number as the report texts print it: "n/a" for NaN, no decimals from
+ * 100 on, one from 1 on, else three significant digits.
+ */
+extern void cap_format_number(double v, char *out, size_t outlen);
 
 #endif							/* PG_CAPACITY_MODEL_H */

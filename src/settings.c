@@ -1,9 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * settings.c
- *		The capacity model's pg_capacity.* settings (see settings.h).
+ *		Every pg_capacity.* setting (see settings.h).
  *
- * Defaults are the playbook's figures: the Escalation Path (70/85/95 %),
+ * The sampler's settings (interval, retention, the node's resources) are
+ * defined only when the module is preloaded: several size shared memory.
+ * The capacity model's defaults are the playbook's figures: the Escalation Path (70/85/95 %),
  * the Scaling Decision Matrix thresholds and the Resource Utilization
  * Formulas' constants.  All are reloadable and need no preloading, so the
  * formulas can be used on any server.  Ranges are enforced when a value is
@@ -18,6 +20,21 @@
 #include "utils/guc.h"
 
 #include "settings.h"
+
+bool		cap_enabled = true;
+int			cap_sample_interval = 10;
+int			cap_persist_interval = 300;
+int			cap_size_interval = 60;
+int			cap_sample_timeout = 5000;
+char	   *cap_database = NULL;
+int			cap_raw_retention = 3600;
+int			cap_minute_retention = 24 * 60;
+int			cap_hour_retention = 90 * 24 * 60;
+int			cap_day_retention = 1096 * 24 * 60;
+int			cap_vcpus = 0;
+int			cap_memory_mb = 0;
+int			cap_disk_iops_limit = 0;
+char	   *cap_os_root = NULL;
 
 double		cap_warning_pct = 70;
 double		cap_critical_pct = 85;
@@ -102,6 +119,22 @@ cap_model_constants(CapModelConstants *k)
 			 &k->read_iops_per_read_low, &k->read_iops_per_read_high);
 	k->backends_per_vcpu = cap_backends_per_vcpu;
 	k->pooler_multiplier = cap_pooler_multiplier;
+}
+
+void
+cap_thresholds(CapThresholds *t)
+{
+	t->read_tps = cap_read_tps_threshold;
+	t->read_load_pct = cap_read_load_threshold_pct;
+	t->write_tps = cap_write_tps_threshold;
+	t->replication_lag_sec = cap_replication_lag_threshold / 1000.0;
+	t->connection_saturation_pct = cap_connection_saturation_pct;
+	t->cpu_pct = cap_cpu_threshold_pct;
+	t->memory_pct = cap_memory_threshold_pct;
+	t->iops_saturation_pct = cap_iops_saturation_pct;
+	t->disk_usage_pct = cap_disk_usage_threshold_pct;
+	t->cache_hit_ratio = cap_cache_hit_threshold;
+	t->checkpoint_interval_sec = (double) cap_checkpoint_interval_threshold;
 }
 
 void
@@ -259,4 +292,94 @@ cap_define_model_settings(void)
 							 "auto uses Patroni when patroni.dynamic.json is in the data directory.",
 							 &cap_config_manager, CAP_CONFIG_AUTO, config_manager_options,
 							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+}
+
+void
+cap_define_sampler_settings(void)
+{
+	DefineCustomBoolVariable("pg_capacity.enabled",
+							 "Whether the sampler takes samples.",
+							 "Off pauses sampling without unloading; history is kept.",
+							 &cap_enabled, true,
+							 PGC_SIGHUP, 0, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_capacity.sample_interval",
+							"Time between two samples.",
+							NULL,
+							&cap_sample_interval, 10, 1, 3600,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_capacity.persist_interval",
+							"Time between two writes of the history file.",
+							"The file is also written at shutdown.",
+							&cap_persist_interval, 300, 1, 86400,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_capacity.size_interval",
+							"Time between two measurements of database and WAL directory sizes.",
+							"These walk directories, so they run less often than other sources.",
+							&cap_size_interval, 60, 1, 86400,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_capacity.sample_timeout",
+							"Longest time one sample may take before it is cancelled.",
+							"Also the lock timeout of the sampler's catalog reads.",
+							&cap_sample_timeout, 5000, 100, 600000,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+
+	/* kept so that configurations that set it still load */
+	DefineCustomStringVariable("pg_capacity.database",
+							   "Ignored: the sampler connects to no database.",
+							   "The sampler reads only shared state, so it holds no database; the setting is kept so that configurations that set it still load.",
+							   &cap_database, "",
+							   PGC_POSTMASTER, GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_capacity.raw_retention",
+							"How long raw samples are kept.",
+							"Memory is reserved for one sample per second over this time.",
+							&cap_raw_retention, 3600, 60, 86400,
+							PGC_POSTMASTER, GUC_UNIT_S, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_capacity.minute_retention",
+							"How long per-minute rollups are kept.",
+							NULL,
+							&cap_minute_retention, 24 * 60, 60, 30 * 24 * 60,
+							PGC_POSTMASTER, GUC_UNIT_MIN, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_capacity.hour_retention",
+							"How long per-hour rollups are kept.",
+							NULL,
+							&cap_hour_retention, 90 * 24 * 60, 24 * 60, 3660 * 24 * 60,
+							PGC_POSTMASTER, GUC_UNIT_MIN, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_capacity.day_retention",
+							"How long per-day rollups are kept.",
+							NULL,
+							&cap_day_retention, 1096 * 24 * 60, 7 * 24 * 60, 1000000 * 24,
+							PGC_POSTMASTER, GUC_UNIT_MIN, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_capacity.vcpus",
+							"CPUs available to this node; 0 detects them.",
+							"Detection reads the cgroup CPU quota, else counts online CPUs.",
+							&cap_vcpus, 0, 0, 4096,
+							PGC_SIGHUP, 0, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_capacity.memory",
+							"Memory available to this node; 0 detects it.",
+							"Detection reads the cgroup memory limit, else MemTotal.",
+							&cap_memory_mb, 0, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_MB, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("pg_capacity.disk_iops_limit",
+							"IOPS the data volume is provisioned for; 0 means unknown.",
+							NULL,
+							&cap_disk_iops_limit, 0, 0, INT_MAX,
+							PGC_SIGHUP, 0, NULL, NULL, NULL);
+
+	DefineCustomStringVariable("pg_capacity.os_root",
+							   "Directory under which /proc and /sys are read.",
+							   "Empty reads the real ones; for a host /proc mounted elsewhere, or for tests.",
+							   &cap_os_root, "",
+							   PGC_POSTMASTER, GUC_NOT_IN_SAMPLE | GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
 }

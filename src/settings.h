@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * settings.h
- *		The capacity model's settings: escalation levels, decision
- *		thresholds and model constants (pg_capacity.*), all reloadable.
+ *		Every pg_capacity.* setting: the sampler's (defined when the module
+ *		is preloaded) and the capacity model's (escalation levels, decision
+ *		thresholds and model constants; always defined, all reloadable).
  *
  *-------------------------------------------------------------------------
  */
@@ -10,6 +11,22 @@
 #define PG_CAPACITY_SETTINGS_H
 
 #include "model.h"
+
+/* The sampler and its history (preloaded only) */
+extern bool cap_enabled;
+extern int	cap_sample_interval;	/* s */
+extern int	cap_persist_interval;	/* s */
+extern int	cap_size_interval;		/* s */
+extern int	cap_sample_timeout;		/* ms */
+extern char *cap_database;	/* ignored: the sampler connects to no database */
+extern int	cap_raw_retention;		/* s */
+extern int	cap_minute_retention;	/* min */
+extern int	cap_hour_retention;		/* min */
+extern int	cap_day_retention;		/* min */
+extern int	cap_vcpus;
+extern int	cap_memory_mb;
+extern int	cap_disk_iops_limit;
+extern char *cap_os_root;
 
 /* Escalation Path */
 extern double cap_warning_pct;
@@ -54,7 +71,13 @@ extern int	cap_config_manager;
 /* The model constants, as the pure model takes them */
 extern void cap_model_constants(CapModelConstants *k);
 
-/* Define the settings above; called from _PG_init, preloaded or not. */
+/* The decision matrix's thresholds, as the pure model takes them */
+extern void cap_thresholds(CapThresholds *t);
+
+/* Define the sampler's settings; called from _PG_init when preloaded. */
+extern void cap_define_sampler_settings(void);
+
+/* Define the model's settings; called from _PG_init, preloaded or not. */
 extern void cap_define_model_settings(void);
 
 /* ERROR (22023) unless warning_pct < critical_pct < emergency_pct. */

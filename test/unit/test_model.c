@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "matrix.h"
 #include "model.h"
 #include "unit_test.h"
 
@@ -532,6 +533,243 @@ test_parse_range(void)
 	CHECK(lo == -1 && hi == -1);
 }
 
+/* ---- series helpers and number format shared by the report and the matrix ---- */
+static void
+test_series_helpers(void)
+{
+	double		work[8];
+	double		mean,
+				worst,
+				last;
+	char		buf[64];
+	const double v[] = {3, NAN, 1, 2};
+	const double mx[] = {5, NAN, NAN, 2};
+
+	current_test = "series_helpers";
+	CHECK_NEAR(cap_median(v, 4, work), 2, 0);
+	CHECK_NEAR(cap_median(v, 3, work), 2, 0);	/* 3, 1: their mean */
+	CHECK(isnan(cap_median(v + 1, 1, work)));
+	CHECK(cap_series_stats(v, mx, 4, true, &mean, &worst, &last) == 3);
+	CHECK_NEAR(mean, 2, 1e-12);
+	CHECK_NEAR(worst, 5, 0);	/* the largest peak */
+	CHECK_NEAR(last, 2, 0);
+	CHECK(cap_series_stats(v, mx, 4, false, &mean, &worst, &last) == 3);
+	CHECK_NEAR(worst, 1, 0);	/* lower is worse: the lowest mean */
+	CHECK(cap_series_stats(v + 1, NULL, 1, true, &mean, &worst, &last) == 0);
+	CHECK(isnan(mean) && isnan(worst) && isnan(last));
+
+	cap_format_number(NAN, buf, sizeof(buf));
+	CHECK(strcmp(buf, "n/a") == 0);
+	cap_format_number(12345.6, buf, sizeof(buf));
+	CHECK(strcmp(buf, "12346") == 0);
+	cap_format_number(-150, buf, sizeof(buf));
+	CHECK(strcmp(buf, "-150") == 0);
+	cap_format_number(99.95, buf, sizeof(buf));
+	CHECK(strcmp(buf, "100.0") == 0);	/* one decimal below 100, as printf rounds */
+	cap_format_number(1.25, buf, sizeof(buf));
+	CHECK(strcmp(buf, "1.2") == 0);
+	cap_format_number(0.93666, buf, sizeof(buf));
+	CHECK(strcmp(buf, "0.937") == 0);
+}
+
+/* ---- the Scaling Decision Matrix ---- */
+
+static void
+matrix_none(CapMatrixSeries in[CAP_NUM_MATRIX_INPUTS], CapLevelKind levels[CAP_NUM_RESOURCES])
+{
+	int			i;
+
+	memset(in, 0, sizeof(CapMatrixSeries) * CAP_NUM_MATRIX_INPUTS);
+	for (i = 0; i < CAP_NUM_RESOURCES; i++)
+		levels[i] = CAP_LEVEL_OK;
+}
+
+static void
+matrix_set(CapMatrixSeries *in, const double *v, int n, double threshold)
+{
+	in->present = true;
+	in->avg = v;
+	in->max = NULL;
+	in->n = n;
+	in->threshold = threshold;
+	in->note = NULL;
+}
+
+static void
+test_matrix_table(void)
+{
+	bool		used[CAP_NUM_MATRIX_INPUTS] = {false};
+	int			i;
+
+	current_test = "matrix_table";
+	/* the playbook's 11 threshold rows, plus OOM kills and swapping */
+	CHECK(cap_decision_matrix_length == 13);
+	for (i = 0; i < cap_decision_matrix_length; i++)
+	{
+		const CapRule *r = &cap_decision_matrix[i];
+
+		CHECK(r->input >= 0 && r->input < CAP_NUM_MATRIX_INPUTS);
+		used[r->input] = true;
+		CHECK(strcmp(r->priority, "critical") == 0 || strcmp(r->priority, "high") == 0 ||
+			  strcmp(r->priority, "medium") == 0);
+		CHECK(strcmp(r->direction, "horizontal") == 0 || strcmp(r->direction, "vertical") == 0 ||
+			  strcmp(r->direction, "tuning") == 0);
+		CHECK(r->raise_with == CAP_RES_NONE ||
+			  (r->raise_with >= 0 && r->raise_with < CAP_NUM_RESOURCES));
+		CHECK(r->tradeoff != NULL && r->action[0] != '\0' && r->resource[0] != '\0');
+		/* only the read load rule names its capacity */
+		CHECK((strstr(r->what, "%s") != NULL) == (r->input == CAP_IN_READ_LOAD_PCT));
+		CHECK((r->kind == CAP_RULE_EVENTS) == (r->input == CAP_IN_OOM_KILLS));
+	}
+	for (i = 0; i < CAP_NUM_MATRIX_INPUTS; i++)
+		CHECK(used[i]);
+	/* the inverse metrics are the lower-is-worse rows */
+	for (i = 0; i < cap_decision_matrix_length; i++)
+		CHECK(cap_decision_matrix[i].higher_is_worse ==
+			  !(cap_decision_matrix[i].input == CAP_IN_CACHE_HIT_RATIO ||
+				cap_decision_matrix[i].input == CAP_IN_CHECKPOINT_INTERVAL_SEC));
+	{
+		CapThresholds t = {10000, 80, 5000, 5, 80, 70, 85, 80, 85, 0.95, 300};
+
+		CHECK(cap_matrix_threshold(&t, CAP_IN_READ_TPS) == 10000);
+		CHECK(cap_matrix_threshold(&t, CAP_IN_WRITE_TPS) == 5000);
+		CHECK(cap_matrix_threshold(&t, CAP_IN_REPLICATION_LAG_SEC) == 5);
+		CHECK(cap_matrix_threshold(&t, CAP_IN_CPU_PCT) == 70);
+		CHECK(cap_matrix_threshold(&t, CAP_IN_CACHE_HIT_RATIO) == 0.95);
+		CHECK(cap_matrix_threshold(&t, CAP_IN_CHECKPOINT_INTERVAL_SEC) == 300);
+		CHECK(cap_matrix_threshold(&t, CAP_IN_SWAP_IO_PER_SEC) == 0);
+	}
+}
+
+static void
+test_matrix_rules(void)
+{
+	CapMatrixSeries in[CAP_NUM_MATRIX_INPUTS];
+	CapLevelKind levels[CAP_NUM_RESOURCES];
+	CapRecommendation out[16];
+	double		work[16];
+	int			n;
+
+	current_test = "matrix_rules";
+
+	/* nothing present: nothing fires */
+	matrix_none(in, levels);
+	CHECK(cap_decision_matrix_evaluate(in, levels, 3, work, out) == 0);
+
+	/* read TPS > 10000 in 3 of 4 samples: add a read replica */
+	{
+		const double v[] = {12000, 11000, 9000, 13000};
+
+		matrix_set(&in[CAP_IN_READ_TPS], v, 4, 10000);
+		n = cap_decision_matrix_evaluate(in, levels, 3, work, out);
+		CHECK(n == 1);
+		CHECK(strcmp(out[0].rule->action, "Add a read replica") == 0);
+		CHECK(strcmp(out[0].priority, "high") == 0);
+		CHECK(out[0].observed == 11500 && out[0].threshold == 10000);
+		CHECK(strcmp(out[0].rationale,
+					 "read TPS was above 10000 in 75% of the 4 samples judged (median 11500, mean 11250, peak 13000); the playbook's rule: read TPS > 10000 sustained -> Add a read replica.") == 0);
+		/* never raised, whatever the report says */
+		levels[CAP_RES_READ_TPS] = levels[CAP_RES_TPS] = CAP_LEVEL_EMERGENCY;
+		n = cap_decision_matrix_evaluate(in, levels, 3, work, out);
+		CHECK(n == 1 && strcmp(out[0].priority, "high") == 0);
+	}
+
+	/* exactly half past the threshold is not sustained; nor are too few samples */
+	{
+		const double half[] = {12000, 9000, 12000, 9000};
+		const double few[] = {NAN, 12000, 12000, NAN};
+
+		matrix_none(in, levels);
+		matrix_set(&in[CAP_IN_READ_TPS], half, 4, 10000);
+		CHECK(cap_decision_matrix_evaluate(in, levels, 3, work, out) == 0);
+		matrix_set(&in[CAP_IN_READ_TPS], few, 4, 10000);
+		CHECK(cap_decision_matrix_evaluate(in, levels, 3, work, out) == 0);
+		CHECK(cap_decision_matrix_evaluate(in, levels, 2, work, out) == 1);
+	}
+
+	/* lower is worse: cache hit ratio below 0.95 in 2 of 3 samples */
+	{
+		const double v[] = {0.90, 0.92, 0.99};
+
+		matrix_none(in, levels);
+		matrix_set(&in[CAP_IN_CACHE_HIT_RATIO], v, 3, 0.95);
+		n = cap_decision_matrix_evaluate(in, levels, 3, work, out);
+		CHECK(n == 1);
+		CHECK(strcmp(out[0].rule->direction, "tuning") == 0);
+		CHECK(strcmp(out[0].rationale,
+					 "cache hit ratio was below 0.95 in 67% of the 3 samples judged (median 0.92, mean 0.937, lowest 0.9); the playbook's rule: cache hit ratio < 0.95 sustained -> Increase shared_buffers (see sizing_recommendations()).") == 0);
+	}
+
+	/* CPU > 70 %: raised to critical when the report's CPU is at emergency */
+	{
+		const double v[] = {96, 97, 98};
+		const double peaks[] = {99, 99.5, 100};
+
+		matrix_none(in, levels);
+		matrix_set(&in[CAP_IN_CPU_PCT], v, 3, 70);
+		in[CAP_IN_CPU_PCT].max = peaks;
+		n = cap_decision_matrix_evaluate(in, levels, 3, work, out);
+		CHECK(n == 1 && strcmp(out[0].priority, "high") == 0);
+		CHECK(strstr(out[0].rationale, "(median 97.0%, mean 97.0%, peak 100%)") != NULL);
+		levels[CAP_RES_CPU] = CAP_LEVEL_EMERGENCY;
+		n = cap_decision_matrix_evaluate(in, levels, 3, work, out);
+		CHECK(n == 1 && strcmp(out[0].priority, "critical") == 0);
+		levels[CAP_RES_CPU] = CAP_LEVEL_CRITICAL;
+		n = cap_decision_matrix_evaluate(in, levels, 3, work, out);
+		CHECK(n == 1 && strcmp(out[0].priority, "high") == 0);
+	}
+
+	/* read load names the capacity it is a share of */
+	{
+		const double v[] = {90, 95, 85};
+
+		matrix_none(in, levels);
+		matrix_set(&in[CAP_IN_READ_LOAD_PCT], v, 3, 80);
+		in[CAP_IN_READ_LOAD_PCT].note = "667";
+		n = cap_decision_matrix_evaluate(in, levels, 3, work, out);
+		CHECK(n == 1);
+		CHECK(strcmp(out[0].rationale,
+					 "read load (read TPS as a share of the 667 tx/s TPS capacity) was above 80.0% in 100% of the 3 samples judged (median 90.0%, mean 90.0%, peak 95.0%); the playbook's rule: read load (read TPS as a share of the 667 tx/s TPS capacity) > 80.0% sustained -> Add a read replica.") == 0);
+		in[CAP_IN_READ_LOAD_PCT].present = false;	/* no TPS capacity known */
+		CHECK(cap_decision_matrix_evaluate(in, levels, 3, work, out) == 0);
+	}
+
+	/* OOM kills: any event fires, with their count */
+	{
+		const double kills[] = {0, 1, NAN, 2};
+		const double one[] = {0, 1};
+		const double none[] = {0, 0, NAN};
+
+		matrix_none(in, levels);
+		matrix_set(&in[CAP_IN_OOM_KILLS], kills, 4, 0);
+		n = cap_decision_matrix_evaluate(in, levels, 3, work, out);
+		CHECK(n == 1 && out[0].observed == 3 && strcmp(out[0].priority, "critical") == 0);
+		CHECK(strcmp(out[0].rationale,
+					 "3 processes were killed by the OOM killer in the window; the playbook's rule: OOM killer events -> add RAM.") == 0);
+		matrix_set(&in[CAP_IN_OOM_KILLS], one, 2, 0);
+		n = cap_decision_matrix_evaluate(in, levels, 3, work, out);
+		CHECK(n == 1 && strncmp(out[0].rationale, "1 process was killed", 20) == 0);
+		matrix_set(&in[CAP_IN_OOM_KILLS], none, 3, 0);
+		CHECK(cap_decision_matrix_evaluate(in, levels, 3, work, out) == 0);
+	}
+
+	/* everything past its threshold: every rule fires, in the table's order */
+	{
+		static const double hi[] = {1e9, 1e9, 1e9};
+		static const double lo[] = {0, 0, 0};
+		int			i;
+
+		matrix_none(in, levels);
+		for (i = 0; i < CAP_NUM_MATRIX_INPUTS; i++)
+			matrix_set(&in[i], (i == CAP_IN_CACHE_HIT_RATIO ||
+								i == CAP_IN_CHECKPOINT_INTERVAL_SEC) ? lo : hi, 3, 1);
+		n = cap_decision_matrix_evaluate(in, levels, 3, work, out);
+		CHECK(n == cap_decision_matrix_length);
+		for (i = 0; i < n; i++)
+			CHECK(out[i].rule == &cap_decision_matrix[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -546,5 +784,8 @@ main(void)
 	test_required_resources();
 	test_tps_capacity();
 	test_parse_range();
+	test_series_helpers();
+	test_matrix_table();
+	test_matrix_rules();
 	return unit_test_summary();
 }

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
- * persist.c
- *		The history file: written atomically (temporary file, fsync,
+ * store_file.c
+ *		The history store's file: written atomically (temporary file, fsync,
  *		durable rename) by the sampler every pg_capacity.persist_interval
  *		and at shutdown, and read back when the sampler starts.
  *
@@ -43,8 +43,9 @@
 #include "port/pg_crc32c.h"
 #include "storage/fd.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
-#include "pg_capacity.h"
+#include "store_internal.h"
 
 #define CAP_FILE_MAGIC		0x50474350	/* "PGCP" */
 #define CAP_FILE_VERSION	2
@@ -215,7 +216,7 @@ enough_free_space(Size len)
  * never thrown: the sampler goes on and tries again later.
  */
 bool
-cap_persist_history(void)
+cap_store_write_file(void)
 {
 	char		tmppath[MAXPGPATH];
 	char	   *buf = NULL;
@@ -345,21 +346,6 @@ cap_persist_history(void)
 	return true;
 }
 
-/* Lock held exclusively; see pg_capacity.h. */
-int32
-cap_clamp_history_to_clock(TimestampTz now)
-{
-	CapTime		floor;
-
-	if (cap_history_floor(&cap_shared->hist, CAP_RAW, &floor) &&
-		floor - now > CAP_CLOCK_LEAD_MAX)
-	{
-		cap_shared->changes++;
-		return cap_history_truncate_after(&cap_shared->hist, now);
-	}
-	return 0;
-}
-
 static void
 ignore_file(const char *reason)
 {
@@ -457,7 +443,7 @@ bucket_is_sane(const CapBucket *b, int level)
  * Rings smaller than the file's keep its newest entries.
  */
 void
-cap_load_history(void)
+cap_store_load_file(void)
 {
 	struct stat st;
 	FileReader *r = NULL;
@@ -677,7 +663,7 @@ cap_load_history(void)
 	cap_shared->last_sample_at = finite_time(hdr.v1.last_sample_at) ? hdr.v1.last_sample_at : 0;
 	cap_shared->last_persist_at = finite_time(hdr.v1.written_at) ? hdr.v1.written_at : 0;
 	cap_shared->changes++;
-	dropped = cap_clamp_history_to_clock(GetCurrentTimestamp());
+	dropped = cap_store_clamp_to_clock(GetCurrentTimestamp());
 	LWLockRelease(cap_shared->lock);
 
 	ereport(LOG,

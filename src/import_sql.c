@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * import.c
+ * import_sql.c
  *		capacity.import_history(metric, sampled_at[], value[]): a known
  *		series put into the history, transactionally.
  *
@@ -40,7 +40,9 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#include "pg_capacity.h"
+#include "import_sql.h"
+#include "sql_common.h"
+#include "store.h"
 
 PG_FUNCTION_INFO_V1(pg_capacity_import_history);
 
@@ -74,7 +76,7 @@ static List *pending = NIL;		/* in TopTransactionContext */
 static bool callbacks_registered = false;
 
 /* after the pre-commit apply, for an abort that follows it */
-static char *applied_backup = NULL;
+static CapHistory *applied_backup = NULL;
 static uint64 applied_changes = 0;
 
 /*
@@ -88,12 +90,6 @@ int64_cmp(const void *a, const void *b)
 	int64		y = *(const int64 *) b;
 
 	return (x > y) - (x < y);
-}
-
-static Size
-history_bytes(void)
-{
-	return cap_shared->total_size - offsetof(CapShared, hist);
 }
 
 /*
@@ -169,58 +165,43 @@ report_failure(const ImportFailure *fail)
 			 errhint("Points are appended after the newest entry, or fill in times the history already has; capacity.reset_history() empties it, and pg_capacity.enabled = off keeps the sampler from adding to it.")));
 }
 
+/* cap_store_apply()'s change: every pending import, or none. */
+static bool
+apply_all_pending(CapHistory *h, void *arg)
+{
+	ListCell   *lc;
+
+	foreach(lc, pending)
+	{
+		if (!apply_import(h, lfirst(lc), false, (ImportFailure *) arg))
+			return false;
+	}
+	return true;
+}
+
 /* Apply everything pending to the shared history, all or nothing. */
 static void
 apply_pending(void)
 {
-	Size		hsize = history_bytes();
-	char	   *backup;
-	ListCell   *lc;
+	CapHistory *backup;
 	ImportFailure fail;
-	bool		ok = true;
+	uint64		changes;
 
 	/* allocated before the lock: an out-of-memory error holds nothing */
-	backup = MemoryContextAllocHuge(TopTransactionContext, hsize);
+	backup = MemoryContextAllocHuge(TopTransactionContext, cap_store_history_bytes());
 
-	LWLockAcquire(cap_shared->lock, LW_EXCLUSIVE);
-	memcpy(backup, &cap_shared->hist, hsize);
-	foreach(lc, pending)
-	{
-		if (!apply_import(&cap_shared->hist, lfirst(lc), false, &fail))
-		{
-			ok = false;
-			break;
-		}
-	}
-	if (!ok)
-		memcpy(&cap_shared->hist, backup, hsize);
-	else
-	{
-		cap_shared->changes++;
-		applied_changes = cap_shared->changes;
-		applied_backup = backup;
-	}
-	LWLockRelease(cap_shared->lock);
-
-	if (!ok)
+	changes = cap_store_apply(apply_all_pending, &fail, backup);
+	if (changes == 0)
 		report_failure(&fail);
+	applied_changes = changes;
+	applied_backup = backup;
 }
 
 /* An abort after the pre-commit apply: put the history back if we can. */
 static void
 undo_applied(void)
 {
-	bool		restored = false;
-
-	LWLockAcquire(cap_shared->lock, LW_EXCLUSIVE);
-	if (cap_shared->changes == applied_changes)
-	{
-		memcpy(&cap_shared->hist, applied_backup, history_bytes());
-		cap_shared->changes++;
-		restored = true;
-	}
-	LWLockRelease(cap_shared->lock);
-	if (!restored)
+	if (!cap_store_undo(applied_backup, applied_changes))
 		ereport(WARNING,
 				(errmsg("pg_capacity: the transaction aborted after import_history() applied its points; they stay in the history"),
 				 errdetail("The sampler added a sample in between, so the history could not be put back.")));
@@ -327,7 +308,6 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 	MemoryContext oldcxt;
 	ListCell   *lc;
 	char	   *copy;
-	Size		hsize;
 	ImportFailure fail;
 
 	cap_require_sampler();
@@ -428,11 +408,8 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 	 * Try this import, after the transaction's earlier ones, on a copy of
 	 * the history: a point it cannot take is refused now, not at commit.
 	 */
-	hsize = history_bytes();
-	copy = palloc_extended(hsize, MCXT_ALLOC_HUGE);
-	LWLockAcquire(cap_shared->lock, LW_SHARED);
-	memcpy(copy, &cap_shared->hist, hsize);
-	LWLockRelease(cap_shared->lock);
+	copy = palloc_extended(cap_store_history_bytes(), MCXT_ALLOC_HUGE);
+	cap_store_copy_history((CapHistory *) copy);
 	foreach(lc, pending)
 	{
 		if (!apply_import((CapHistory *) copy, lfirst(lc), true, &fail))

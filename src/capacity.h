@@ -1,0 +1,79 @@
+/*-------------------------------------------------------------------------
+ *
+ * capacity.h
+ *		The capacity definition and the series helpers: the room below the
+ *		SQL faces of the report, the scaling rules, the sizing and the
+ *		forecasts (capacity.c).
+ *
+ * A window of history (store.h) is turned into series of means and peaks;
+ * cap_window_capacity() says what each metric is judged against (the one
+ * definition the report and the forecasts share); cap_evaluate_resources()
+ * evaluates the capacity report's resources over a window.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_CAPACITY_CAPACITY_H
+#define PG_CAPACITY_CAPACITY_H
+
+#include "postgres.h"
+
+#include "model.h"
+#include "store.h"
+
+#define CAP_MIN_SAMPLES		3	/* fewer in a window: level unknown */
+#define CAP_TREND_WIDTH		24	/* sparkline cells */
+
+/* One metric (or derived series) over a window; NaN where missing. */
+typedef struct CapSeries
+{
+	int			n;
+	double	   *avg;
+	double	   *max;
+} CapSeries;
+
+/* Every metric over the last "seconds", at the finest level with data from "first" on. */
+extern void cap_read_window(double seconds, CapLevel first, CapWindow *w);
+
+/* A metric's column as a series (a copy, which the caller may change). */
+extern void cap_metric_series(const CapWindow *w, int metric, CapSeries *s);
+
+/*
+ * a op b per row, from the rows' means: '-', '+' (whose peaks are the sum
+ * of the peaks) or '%' (a as a percentage of b; NaN where b <= 0).
+ */
+extern void cap_derived_series(const CapWindow *w, int a, int b, char op, CapSeries *s);
+
+/* The node's vCPUs: pg_capacity.vcpus, else the newest sampled value. */
+extern double cap_node_vcpus(const CapWindow *w);
+
+/*
+ * The capacity a metric is judged against, from a window of history and
+ * the settings.  NaN, with *basis NULL, for a metric without one.
+ */
+extern double cap_window_capacity(const CapWindow *w, int metric, const char **basis);
+
+/* cap_window_capacity() over the last hour (for the forecasts). */
+extern double cap_metric_capacity(int metric, const char **basis);
+
+/* The newest value of a metric over the last hour (or NaN). */
+extern double cap_latest_value(int metric);
+
+/* One evaluated resource of the capacity report. */
+typedef struct CapResource
+{
+	const char *name;
+	const char *unit;
+	int			samples;
+	double		current;
+	double		peak;
+	double		capacity;		/* NaN: judged by a threshold, not a capacity */
+	double		utilization;	/* % of capacity; NaN when none */
+	CapLevelKind level;
+	char		trend[CAP_TREND_WIDTH * 3 + 1];
+	char	   *detail;
+} CapResource;
+
+/* Evaluate every resource of the report (CapResourceId order) over a window. */
+extern void cap_evaluate_resources(const CapWindow *w, CapResource res[CAP_NUM_RESOURCES]);
+
+#endif							/* PG_CAPACITY_CAPACITY_H */
