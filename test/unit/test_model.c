@@ -623,6 +623,34 @@ test_matrix_table(void)
 	}
 	for (i = 0; i < CAP_NUM_MATRIX_INPUTS; i++)
 		CHECK(used[i]);
+	/* the playbook's actions, in the order scaling_recommendations() lists them */
+	{
+		static const char *const actions[] = {
+			"high horizontal read_tps Add a read replica",
+			"high horizontal read_tps Add a read replica",
+			"medium horizontal write_tps Consider sharding",
+			"high horizontal replication_lag Add a replica",
+			"high horizontal connections Add PgBouncer (connection pooling)",
+			"high vertical cpu Add vCPUs",
+			"critical vertical memory Add RAM",
+			"high vertical iops Upgrade the storage tier (more IOPS)",
+			"high vertical storage Expand the volume (or add a tablespace)",
+			"medium tuning cache_hit_ratio Increase shared_buffers (see sizing_recommendations())",
+			"medium tuning checkpoint_interval Increase max_wal_size (see sizing_recommendations())",
+			"critical vertical memory Add RAM (the OOM killer is ending processes)",
+			"high vertical memory Add RAM (the node is swapping)",
+		};
+
+		for (i = 0; i < cap_decision_matrix_length && i < 13; i++)
+		{
+			const CapRule *r = &cap_decision_matrix[i];
+			char		row[256];
+
+			snprintf(row, sizeof(row), "%s %s %s %s", r->priority, r->direction,
+					 r->resource, r->action);
+			CHECK(strcmp(row, actions[i]) == 0);
+		}
+	}
 	/* the inverse metrics are the lower-is-worse rows */
 	for (i = 0; i < cap_decision_matrix_length; i++)
 		CHECK(cap_decision_matrix[i].higher_is_worse ==
