@@ -27,7 +27,7 @@ OBJS = \
 	src/sql_functions.o \
 	src/bloat_model.o \
 	src/bloat.o \
-	src/diagnostics.o \
+	src/index_sql.o \
 	src/forecast_model.o \
 	src/forecast_sql.o
 
