@@ -19,6 +19,7 @@ OBJS = \
 	src/history.o \
 	src/persist.o \
 	src/os_metrics.o \
+	src/os_parse.o \
 	src/sampler.o \
 	src/settings.o \
 	src/model.o \
@@ -54,7 +55,7 @@ include $(PGXS)
 UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history test/unit/test_model \
 	test/unit/test_bloat test/unit/test_forecast
 
-test/unit/test_os_metrics: test/unit/test_formulas.c test/unit/unit_test.h src/os_metrics.c src/metrics.c
+test/unit/test_os_metrics: test/unit/test_formulas.c test/unit/unit_test.h src/os_metrics.c src/os_parse.c src/os_metrics.h src/metrics.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 test/unit/test_history: test/unit/test_history.c test/unit/unit_test.h src/history.c src/metrics.c src/rates.h
