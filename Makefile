@@ -30,6 +30,7 @@ OBJS = \
 	src/bloat.o \
 	src/index_sql.o \
 	src/forecast_model.o \
+	src/student_t.o \
 	src/forecast_sql.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
@@ -67,7 +68,7 @@ test/unit/test_model: test/unit/test_model.c test/unit/unit_test.h src/model.c
 test/unit/test_bloat: test/unit/test_bloat.c test/unit/unit_test.h src/bloat_model.c src/bloat_model.h src/prng.h
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
-test/unit/test_forecast: test/unit/test_forecast.c test/unit/unit_test.h src/forecast_model.c src/forecast_model.h src/prng.h
+test/unit/test_forecast: test/unit/test_forecast.c test/unit/unit_test.h src/forecast_model.c src/forecast_model.h src/student_t.c src/student_t.h src/prng.h
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 .PHONY: unittest
