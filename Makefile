@@ -27,7 +27,9 @@ OBJS = \
 	src/import.o \
 	src/sql_functions.o \
 	src/bloat_model.o \
-	src/bloat.o \
+	src/bloat_pages.o \
+	src/bloat_scan.o \
+	src/bloat_sql.o \
 	src/index_sql.o \
 	src/forecast_model.o \
 	src/student_t.o \
