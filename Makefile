@@ -21,6 +21,7 @@ OBJS = \
 	src/store.o \
 	src/store_file.o \
 	src/os_metrics.o \
+	src/os_parse.o \
 	src/sources.o \
 	src/sampler.o \
 	src/model.o \
@@ -33,9 +34,12 @@ OBJS = \
 	src/scaling_sql.o \
 	src/sizing_sql.o \
 	src/bloat_model.o \
-	src/bloat.o \
-	src/diagnostics.o \
+	src/bloat_pages.o \
+	src/bloat_scan.o \
+	src/bloat_sql.o \
+	src/index_sql.o \
 	src/forecast_model.o \
+	src/student_t.o \
 	src/forecast_sql.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
@@ -61,7 +65,7 @@ include $(PGXS)
 UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history test/unit/test_model \
 	test/unit/test_bloat test/unit/test_forecast
 
-test/unit/test_os_metrics: test/unit/test_formulas.c test/unit/unit_test.h src/os_metrics.c src/metrics.c
+test/unit/test_os_metrics: test/unit/test_formulas.c test/unit/unit_test.h src/os_metrics.c src/os_parse.c src/os_metrics.h src/metrics.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 test/unit/test_history: test/unit/test_history.c test/unit/unit_test.h src/history.c src/metrics.c src/rates.h
@@ -73,7 +77,7 @@ test/unit/test_model: test/unit/test_model.c test/unit/unit_test.h src/model.c s
 test/unit/test_bloat: test/unit/test_bloat.c test/unit/unit_test.h src/bloat_model.c src/bloat_model.h src/prng.h
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
-test/unit/test_forecast: test/unit/test_forecast.c test/unit/unit_test.h src/forecast_model.c src/forecast_model.h src/prng.h
+test/unit/test_forecast: test/unit/test_forecast.c test/unit/unit_test.h src/forecast_model.c src/forecast_model.h src/student_t.c src/student_t.h src/prng.h
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 .PHONY: unittest

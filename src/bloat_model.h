@@ -8,7 +8,8 @@
  *		recommendation rule.
  *
  * No server dependencies, so test/unit/test_bloat.c checks every function
- * exactly.  src/bloat.c reads the pages and feeds these functions.
+ * exactly.  src/bloat_pages.c and src/bloat_scan.c read the pages and feed
+ * these functions.
  *
  *-------------------------------------------------------------------------
  */

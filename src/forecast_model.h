@@ -4,8 +4,8 @@
  *		The arithmetic of growth forecasts, as pure functions: linear trend
  *		fits (ordinary least squares, numerically stable for epoch-second
  *		abscissae, and the robust Theil-Sen estimator), prediction intervals
- *		with Student's t quantile, the threshold crossing of a trend and its
- *		band, and the playbook's read replica rule.
+ *		with Student's t quantile (student_t.h), the threshold crossing of a
+ *		trend and its band, and the playbook's read replica rule.
  *
  * No server dependencies and no allocation (callers pass work buffers), so
  * test/unit/test_forecast.c checks every function against references
@@ -85,21 +85,6 @@ extern void cap_fit_prediction_interval(const CapFit *f, double x, double level,
 
 /* Half-width of that interval (NaN in the same cases). */
 extern double cap_fit_prediction_half_width(const CapFit *f, double x, double level);
-
-/*
- * Quantile of Student's t with df > 0 degrees of freedom, p in (0, 1): the
- * root of the distribution function, written with the regularized
- * incomplete beta function (continued fraction, modified Lentz), found by
- * Newton steps kept inside a bisection bracket.  The normal quantile for
- * df > 1e7.  NaN for p or df out of range.
- */
-extern double cap_student_t_quantile(double p, double df);
-
-/* Standard normal quantile (Acklam's approximation, one Halley step). */
-extern double cap_normal_quantile(double p);
-
-/* Regularized incomplete beta function I_x(a, b), a, b > 0, x in [0, 1]. */
-extern double cap_incomplete_beta(double x, double a, double b);
 
 /* When a trend reaches a threshold */
 typedef enum CapCross

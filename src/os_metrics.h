@@ -11,6 +11,10 @@
  * Nothing here logs or throws: a source that cannot be read clears its
  * valid flag and sets its bit in OsSnapshot.failed, with a message.
  *
+ * The header of two files: os_metrics.c reads the sources into a snapshot
+ * (os_read_snapshot), os_parse.c holds what does no I/O (the parsers and
+ * os_compute).
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef PG_CAPACITY_OS_METRICS_H
@@ -112,7 +116,11 @@ extern void os_compute(const OsSnapshot *prev, const OsSnapshot *cur,
 					   double elapsed_sec, double vcpus_override,
 					   double memory_override, OsMetrics *out);
 
-/* Pure parsers, exported for the unit tests.  Each returns false on bad input. */
+/*
+ * Pure parsers (os_parse.c), exported for the unit tests and for
+ * os_metrics.c.  Each returns false on bad input.
+ */
+extern bool os_parse_flat_u64(const char *text, uint64_t *value);	/* one number: memory.current, cpuacct.usage */
 extern bool os_parse_cgroup2_cpu_max(const char *text, double *vcpus);	/* "max 100000" -> false */
 extern bool os_parse_cgroup1_quota(const char *quota_text, const char *period_text,
 								   double *vcpus);	/* quota -1 -> false */

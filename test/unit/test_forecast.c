@@ -1,10 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * test_forecast.c
- *		Unit tests of src/forecast_model.c: the least squares and Theil-Sen
- *		fits against references computed outside the extension, Student's t
- *		quantiles against R / scipy, the prediction interval, the threshold
- *		crossings and the read replica rule.
+ *		Unit tests of src/forecast_model.c and src/student_t.c: the least
+ *		squares and Theil-Sen fits against references computed outside the
+ *		extension, Student's t quantiles against R / scipy, the prediction
+ *		interval, the threshold crossings and the read replica rule.
  *
  * The reference literals below come from test/unit/forecast_reference.py
  * (Python 3.11, no numpy): it builds the same integer series as this file,
@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "forecast_model.h"
+#include "student_t.h"
 #include "unit_test.h"
 
 #define DAY 86400.0

@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
- * diagnostics.c
- *		C helper of the index diagnostics: capacity._relation_file_birth(),
- *		the birth time of a relation's data file.
+ * index_sql.c
+ *		The C part of the index diagnostics; the rest are SQL functions in
+ *		the install script.  It is capacity._relation_file_birth(), the
+ *		birth time of a relation's data file.
  *
  * PostgreSQL records no creation time for a relation.  The first segment of
  * its main fork is created with each new relfilenode (CREATE INDEX, and also
