@@ -65,7 +65,7 @@ include $(PGXS)
 UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history test/unit/test_model \
 	test/unit/test_bloat test/unit/test_forecast
 
-test/unit/test_os_metrics: test/unit/test_formulas.c test/unit/unit_test.h src/os_metrics.c src/os_parse.c src/os_metrics.h src/metrics.c
+test/unit/test_os_metrics: test/unit/test_os_metrics.c test/unit/unit_test.h src/os_metrics.c src/os_parse.c src/os_metrics.h src/metrics.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 test/unit/test_history: test/unit/test_history.c test/unit/unit_test.h src/history.c src/metrics.c src/rates.h

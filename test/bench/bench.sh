@@ -79,8 +79,9 @@
 #   BENCH_QUICK=1          3 rounds x 6 s (alternated: 2 pairs x 8 s), 10 s
 #                          idle windows
 set -euo pipefail
+# shellcheck source=test/scripts/lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../scripts/lib.sh"
 
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 PORT=${BENCH_PORT:-54339}
 PORT_A=$PORT
 PORT_B=$((PORT + 1))
@@ -108,20 +109,12 @@ SCALE=${BENCH_SCALE:-10}
 WAIT_SAMPLING=${BENCH_WAIT_SAMPLING:-auto}
 BENCH_OUT=${BENCH_OUT:-}
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-section() { printf '\n======== %s ========\n' "$*"; }
-die() { echo "bench.sh: $*" >&2; exit 1; }
-
 # ---------------------------------------------------------------- checks
-[ "$(id -u)" -eq 0 ] || die "run as root (the server and pgbench run as the postgres OS user via runuser)"
-id postgres >/dev/null 2>&1 || die "no postgres OS user: install postgresql-15"
-[ -x "$PG_CONFIG" ] || die "no pg_config at $PG_CONFIG (set PG_CONFIG)"
-PGBIN=$("$PG_CONFIG" --bindir)
+pg_require_installed "the server and pgbench run as the postgres OS user via runuser"
 PKGLIB=$("$PG_CONFIG" --pkglibdir)
 SHAREDIR=$("$PG_CONFIG" --sharedir)
-for f in "$PKGLIB/pg_capacity.so" "$SHAREDIR/extension/pg_capacity.control"; do
-	[ -f "$f" ] || die "pg_capacity is not installed ($f missing): run 'make && make install' in the source tree first"
-done
+[ -f "$SHAREDIR/extension/pg_capacity.control" ] ||
+	die "pg_capacity is not installed (pg_capacity.control missing): run 'make && make install' in the source tree first"
 for b in pgbench psql pg_ctl initdb; do
 	[ -x "$PGBIN/$b" ] || die "$PGBIN/$b missing"
 done
@@ -144,17 +137,15 @@ NCPU=$(nproc)
 if [ "$PIN" = 1 ]; then
 	[ "$NCPU" -ge 2 ] && command -v taskset >/dev/null || die "BENCH_PIN=1 needs 2 CPUs and taskset"
 fi
-unset PGDATA PGHOST PGHOSTADDR PGDATABASE PGUSER PGPASSWORD PGSERVICE PGOPTIONS PGPORT || true
+pg_clean_env
 
 # ---------------------------------------------------------------- temp dir, servers, cleanup
 # Two data directories, A (port BENCH_PORT) and B (BENCH_PORT + 1), set up the
 # same way.  Parts 2-4 and the alternated runs use A alone ($DATA), B stopped.
-WORK=$(mktemp -d /tmp/pg_capacity-bench.XXXXXX)
+make_work bench
 DATA_A="$WORK/data_a"
 DATA_B="$WORK/data_b"
 DATA=$DATA_A
-chown postgres:postgres "$WORK"
-chmod 700 "$WORK"
 cd "$WORK"
 START_EPOCH=$(date +%s)
 
@@ -166,17 +157,9 @@ cleanup() {
 	local rc=$? side
 	trap - EXIT INT TERM
 	for side in a b; do
-		if [ -d "$(dir_of $side)" ] && server_running "$(dir_of $side)"; then
-			as_pg pg_ctl -D "$(dir_of $side)" stop -m fast -w -t 60 >/dev/null 2>&1 || true
-		fi
+		if [ -d "$(dir_of $side)" ] && server_running "$(dir_of $side)"; then pg_stop "$(dir_of $side)"; fi
 	done
-	if [ "$rc" -ne 0 ]; then
-		for side in a b; do
-			[ -f "$WORK/server_$side.log" ] || continue
-			section "server log $side (last 30 lines)"
-			tail -n 30 "$WORK/server_$side.log" || true
-		done
-	fi
+	[ "$rc" -eq 0 ] || tail_logs 30 "$WORK/server_a.log" "$WORK/server_b.log"
 	cd /
 	rm -rf "$WORK"
 	[ "$rc" -eq 0 ] || echo "bench.sh: FAILED (exit $rc)" >&2
@@ -185,7 +168,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-as_pg() { runuser -u postgres -- env HOME="$WORK" PATH="$PGBIN:$PATH" "$@"; }
 # sql() talks to the server on $CUR_PORT: A's, unless a side-by-side round
 # points it at the server that has the preload.
 CUR_PORT=$PORT_A
@@ -328,22 +310,10 @@ log "rounds=$ROUNDS x ${ROUND_SECONDS} s, pgbench -c $CLIENTS -j $JOBS per side,
 	"alternated runs=$ALTERNATE (pairs=$PAIRS seconds=$SECONDS_RUN), modes='$MODES' idle=$IDLE_SECONDS tables=$NTABLES scale=$SCALE"
 for side in a b; do
 	d=$(dir_of $side)
-	as_pg initdb -D "$d" -U postgres --auth=trust --no-sync -E UTF8 --locale=C >"$WORK/initdb_$side.log" \
-		|| { cat "$WORK/initdb_$side.log"; die "initdb failed"; }
-	cat >>"$d/postgresql.conf" <<CONF
-port = $(port_of $side)
-listen_addresses = ''
-unix_socket_directories = '$WORK'
-max_connections = 50
-shared_buffers = 256MB
-synchronous_commit = off
-autovacuum = off
-checkpoint_timeout = 1h
-max_wal_size = 8GB
-max_locks_per_transaction = 256
-lc_messages = 'C'
-include = 'bench.conf'
-CONF
+	# the preload and the sampler's settings: bench.conf, written before each start
+	pg_init_server "$d" "$(port_of $side)" "max_connections = 50" "shared_buffers = 256MB" \
+		"synchronous_commit = off" "autovacuum = off" "checkpoint_timeout = 1h" "max_wal_size = 8GB" \
+		"max_locks_per_transaction = 256" "include = 'bench.conf'" || die "initdb failed"
 done
 # CREATE EXTENSION with the library preloaded: loading it later in a session
 # would (at the time of writing) define its PGC_POSTMASTER settings too late.

@@ -26,11 +26,12 @@
 #
 # Environment: BLOAT_ROWS, BLOAT_REPEAT, BLOAT_PORT (54369), PG_CONFIG.
 set -euo pipefail
+# shellcheck source=test/bench/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 ROWS=${BLOAT_ROWS:-2200000}
 REPEAT=${BLOAT_REPEAT:-5}
-case "$ROWS$REPEAT" in *[!0-9]*) bench_die "BLOAT_ROWS and BLOAT_REPEAT must be positive integers" ;; esac
+case "$ROWS$REPEAT" in *[!0-9]*) die "BLOAT_ROWS and BLOAT_REPEAT must be positive integers" ;; esac
 
 bench_start_server bloatbench "${BLOAT_PORT:-54369}" "shared_buffers = 128MB
 fsync = off
@@ -42,7 +43,7 @@ maintenance_work_mem = 256MB"
 
 bench_psql postgres -c "CREATE EXTENSION pg_capacity" -c "CREATE EXTENSION pgstattuple"
 
-bench_log "building the relations ($ROWS rows)"
+log "building the relations ($ROWS rows)"
 bench_psql postgres <<SQL
 CREATE SCHEMA bench;
 CREATE TABLE bench.fresh (id int4, payload text) WITH (autovacuum_enabled = off);

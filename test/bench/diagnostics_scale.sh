@@ -27,16 +27,15 @@
 #
 # Environment: DIAG_TABLES (10000), DIAG_PORT (54359), PG_CONFIG.
 set -euo pipefail
+# shellcheck source=test/bench/lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 
 NTABLES=${DIAG_TABLES:-10000}
-case "$NTABLES" in *[!0-9]*|'') bench_die "DIAG_TABLES must be a positive integer" ;; esac
-[ "$NTABLES" -ge 10 ] || bench_die "DIAG_TABLES must be at least 10"
+case "$NTABLES" in *[!0-9]*|'') die "DIAG_TABLES must be a positive integer" ;; esac
+[ "$NTABLES" -ge 10 ] || die "DIAG_TABLES must be at least 10"
 [ -f "$("$PG_CONFIG" --pkglibdir)/pg_stat_statements.so" ] ||
-	bench_die "pg_stat_statements.so missing: install postgresql-15's contrib"
+	die "pg_stat_statements.so missing: install postgresql-15's contrib"
 
-log() { bench_log "$@"; }
-die() { bench_die "$@"; }
 psql_db() { bench_psql diag "$@"; }
 
 bench_start_server diagscale "${DIAG_PORT:-54359}" "shared_preload_libraries = 'pg_capacity,pg_stat_statements'
@@ -46,7 +45,6 @@ full_page_writes = off
 autovacuum = off
 shared_buffers = 256MB
 max_wal_size = 4GB"
-WORK=$BENCH_WORK
 bench_psql postgres -c "CREATE DATABASE diag"
 psql_db -c "CREATE EXTENSION pg_capacity" -c "CREATE EXTENSION pg_stat_statements"
 psql_db -Atc "SELECT to_regprocedure('capacity.unused_indexes(bigint)') IS NOT NULL" | grep -qx t \

@@ -43,8 +43,9 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$SCRIPT_DIR/../.." && pwd)		# the source tree: test/sql, expected/, src/
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+# shellcheck source=test/scripts/lib.sh
+. "$SCRIPT_DIR/../scripts/lib.sh"
+SRC=$TESTLIB_REPO		# the source tree: test/sql, expected/, src/
 ONLY=${FAULT_ONLY:-}
 DISK_SECONDS=${FAULT_DISK_SECONDS:-20}
 RESUME_LIMIT=${FAULT_RESUME_LIMIT:-40}
@@ -57,42 +58,26 @@ VALGRIND_EXIT=99		# --error-exitcode: a process in which valgrind found an error
 LOG_BYTES_MAX=65536		# server log growth allowed over a fault window
 LOG_LINES_MAX=50		# lines mentioning pg_capacity allowed over a fault window
 
-die() { echo "faults.sh: $*" >&2; exit 1; }
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-section() { printf '\n==== %s ====\n' "$*"; }
-
-[ "$(id -u)" -eq 0 ] || die "run as root (it mounts a tmpfs and runs the servers as postgres)"
-id postgres >/dev/null 2>&1 || die "no postgres OS user: install postgresql-15"
-[ -x "$PG_CONFIG" ] || die "no pg_config at $PG_CONFIG (set PG_CONFIG)"
-PGBIN=$("$PG_CONFIG" --bindir)
+pg_require_installed "it mounts a tmpfs and runs the servers as postgres"
 PKGLIB=$("$PG_CONFIG" --pkglibdir)
 PG_REGRESS="$PKGLIB/pgxs/src/test/regress/pg_regress"
-[ -f "$PKGLIB/pg_capacity.so" ] || die "pg_capacity is not installed: make && make install"
 [ -x "$PG_REGRESS" ] || die "no pg_regress at $PG_REGRESS (postgresql-server-dev-15)"
 case "$ONLY" in ''|disk|valgrind) ;; *) die "FAULT_ONLY must be disk or valgrind" ;; esac
 if [ "$ONLY" != disk ]; then
 	command -v valgrind >/dev/null 2>&1 || die "valgrind is not installed (apt-get install valgrind)"
 fi
-unset PGDATA PGHOST PGHOSTADDR PGDATABASE PGUSER PGPASSWORD PGSERVICE PGOPTIONS PGPORT || true
+pg_clean_env
 
 # a free TCP port on 127.0.0.1 in 5500-5999, below the ephemeral range
-PORT=
-start=$((RANDOM % 500))
-for i in $(seq 0 499); do
-	p=$((5500 + (start + i) % 500))
-	if [ -z "$(ss -Htan "sport = :$p" 2>/dev/null)" ]; then PORT=$p; break; fi
-done
-[ -n "$PORT" ] || die "no free port in 5500-5999"
+PORT=$(free_port 5500 5999) || die "no free port in 5500-5999"
 
-WORK=$(mktemp -d /tmp/pg_capacity-fault.XXXXXX)
-chown postgres:postgres "$WORK"
-chmod 700 "$WORK"
+make_work fault
 RESULTS="$WORK/results.txt"
 : >"$RESULTS"
 cd "$WORK"
 
-# as_pg CMD...: run as the postgres OS user
-as_pg() { runuser -u postgres -- env HOME="$WORK" PATH="$PGBIN:$PATH" LC_ALL=C "$@"; }
+# as_pg (lib.sh) in the C locale
+AS_PG_ENV=(LC_ALL=C)
 # sql QUERY: one unaligned, tuples-only query on the running server
 sql() { as_pg psql -X -Atq -v ON_ERROR_STOP=1 -h "$WORK" -p "$PORT" -d postgres -c "$1"; }
 
@@ -110,16 +95,9 @@ gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 > b + 0) }'; }
 # is mounted under it, keep the logs on failure, remove it.  Nothing is
 # taken from the scenarios' variables: they run in subshells.
 
-# stop_servers [MODE]: every server with a postmaster.pid under $WORK; fast
-# by default, immediate when time is short
-stop_servers() {
-	local pidfile datadir mode=${1:-fast}
-	while IFS= read -r pidfile; do
-		datadir=$(dirname "$pidfile")
-		as_pg pg_ctl -D "$datadir" stop -m "$mode" -w -t 60 >/dev/null 2>&1 ||
-			as_pg pg_ctl -D "$datadir" stop -m immediate -w -t 60 >/dev/null 2>&1 || true
-	done < <(find "$WORK" -name postmaster.pid 2>/dev/null)
-}
+# stop_servers [MODE]: every server under $WORK; fast by default, immediate
+# when time is short
+stop_servers() { pg_stop_all "$WORK" "${1:-fast}"; }
 # unmount_all: whatever is mounted under $WORK, innermost first
 unmount_all() {
 	local m
@@ -151,23 +129,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# init_server DATADIR [CONFIG LINES...]: initdb, then this script's settings
+# init_server DATADIR [CONFIG LINES...]: initdb (lib.sh), this script's
+# settings, then the scenario's
 init_server() {
 	local data=$1; shift
-	as_pg initdb -D "$data" -U postgres --auth-local=trust --auth-host=reject --no-sync \
-		-E UTF8 --locale=C >"$WORK/initdb.$(basename "$data").log" 2>&1 ||
-		{ cat "$WORK/initdb.$(basename "$data").log"; return 1; }
-	cat >>"$data/postgresql.conf" <<CONF
-port = $PORT
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$WORK'
-logging_collector = off
-lc_messages = 'C'
-log_line_prefix = '%m [%p] %b '
-jit = off
-CONF
-	local line
-	for line in "$@"; do echo "$line" >>"$data/postgresql.conf"; done
+	pg_init_server "$data" "$PORT" "listen_addresses = '127.0.0.1'" \
+		"log_line_prefix = '%m [%p] %b '" "jit = off" "$@"
 }
 
 # wait_sampler SECONDS: until the sampler runs and has sampled in the last 5 s
@@ -274,7 +241,7 @@ scenario_disk() {
 	hist="$stat_tmp/pg_capacity.history"
 	tmpf="$hist.tmp"
 	filler="$stat_tmp/filler"
-	as_pg pg_ctl -D "$data" -l "$slog" -w -t 60 start >/dev/null
+	pg_start "$data" "$slog"
 	sql "CREATE EXTENSION pg_capacity" >/dev/null
 	wait_sampler 30 || { fail "disk: the sampler did not start"; return 1; }
 
@@ -319,7 +286,7 @@ scenario_disk() {
 	log "tmpfs of ${mnt_kb} kB mounted on $stat_tmp"
 
 	off0=$(size_of "$slog")
-	as_pg pg_ctl -D "$data" -l "$slog" -w -t 60 start >/dev/null
+	pg_start "$data" "$slog"
 	wait_sampler 30 || { fail "disk: the sampler did not start on the tmpfs"; return 1; }
 	check "disk: the copied history file loads (no 'ignoring' WARNING)" \
 		log_lacks "$slog" "$off0" 'ignoring pg_capacity history file'
@@ -400,7 +367,7 @@ scenario_disk() {
 	read -r pid raw0 ls lp <<<"$(status)"
 	stop_fast "$data"
 	off_restart=$(size_of "$slog")
-	as_pg pg_ctl -D "$data" -l "$slog" -w -t 60 start >/dev/null
+	pg_start "$data" "$slog"
 	wait_sampler 30 || { fail "disk: the sampler did not start after the restart"; return 1; }
 	check "disk: the history file loads after the restart (no 'ignoring' WARNING)" \
 		log_lacks "$slog" "$off_restart" 'ignoring pg_capacity history file'
@@ -433,7 +400,7 @@ scenario_disk() {
 	check "disk: no temporary file after the failed shutdown write" [ ! -e "$tmpf" ]
 	rm -f "$filler"
 	off_restart=$(size_of "$slog")
-	as_pg pg_ctl -D "$data" -l "$slog" -w -t 60 start >/dev/null
+	pg_start "$data" "$slog"
 	wait_sampler 30 || { fail "disk: the sampler did not start after the full-disk shutdown"; return 1; }
 	check "disk: the file kept through the full-disk shutdown loads (no 'ignoring' WARNING)" \
 		log_lacks "$slog" "$off_restart" 'ignoring pg_capacity history file'

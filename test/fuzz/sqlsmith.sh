@@ -46,8 +46,9 @@
 # tarball on success too), PG_CONFIG (default
 # /usr/lib/postgresql/15/bin/pg_config).
 set -euo pipefail
+# shellcheck source=test/scripts/lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../scripts/lib.sh"
 
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 SEED=${SQLSMITH_SEED:-1}
 QUERIES=${SQLSMITH_QUERIES:-6000}
 MONITOR_QUERIES=${SQLSMITH_MONITOR_QUERIES:-$((QUERIES / 4))}
@@ -57,18 +58,11 @@ STATEMENT_TIMEOUT=5s	# per role; sqlsmith itself sets 1s in its sessions
 HANG_SECONDS=20		# a statement active longer than this is a hang
 PASS_LIMIT=$((QUERIES / 10 + 300))	# wall-clock bound of one sqlsmith pass, s
 
-die() { echo "sqlsmith.sh: $*" >&2; exit 1; }
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-
 for v in SEED QUERIES MONITOR_QUERIES; do
 	case "${!v}" in *[!0-9]*|'') die "$v must be a non-negative integer" ;; esac
 done
-[ "$(id -u)" -eq 0 ] || die "run as root (it installs sqlsmith and runs the server as postgres)"
-id postgres >/dev/null 2>&1 || die "no postgres OS user: install postgresql-15"
-[ -x "$PG_CONFIG" ] || die "no pg_config at $PG_CONFIG (set PG_CONFIG)"
-PGBIN=$("$PG_CONFIG" --bindir)
-[ -f "$("$PG_CONFIG" --pkglibdir)/pg_capacity.so" ] || die "pg_capacity is not installed: make && make install"
-unset PGDATA PGHOST PGHOSTADDR PGDATABASE PGUSER PGPASSWORD PGSERVICE PGOPTIONS PGPORT || true
+pg_require_installed "it installs sqlsmith and runs the server as postgres"
+pg_clean_env
 
 if ! command -v sqlsmith >/dev/null 2>&1; then
 	log "installing sqlsmith"
@@ -79,31 +73,20 @@ if ! command -v sqlsmith >/dev/null 2>&1; then
 fi
 SQLSMITH=$(command -v sqlsmith)
 
-# a free TCP port on 127.0.0.1, below 61000 (where the cluster tests live)
-PORT=
-start=$((55400 + RANDOM % 500))
-for i in $(seq 0 599); do
-	p=$((55400 + (start - 55400 + i) % 600))
-	if [ -z "$(ss -Htan "sport = :$p" 2>/dev/null)" ]; then PORT=$p; break; fi
-done
-[ -n "$PORT" ] || die "no free port in 55400-55999"
+# a free TCP port on 127.0.0.1, below 56000 (where the cluster tests live)
+PORT=$(free_port 55400 55999) || die "no free port in 55400-55999"
 
-WORK=$(mktemp -d /tmp/pg_capacity-fuzz.XXXXXX)
+make_work fuzz
 DATA="$WORK/data"
 STARTED=0
 WATCHDOG=
-chown postgres:postgres "$WORK"
-chmod 700 "$WORK"
 cd "$WORK"
 
 cleanup() {
 	local rc=$? keep
 	trap - EXIT INT TERM
 	if [ -n "$WATCHDOG" ]; then kill "$WATCHDOG" 2>/dev/null || true; fi
-	if [ "$STARTED" = 1 ]; then
-		as_pg pg_ctl -D "$DATA" stop -m fast -w -t 60 >/dev/null 2>&1 ||
-			as_pg pg_ctl -D "$DATA" stop -m immediate -w -t 60 >/dev/null 2>&1 || true
-	fi
+	if [ "$STARTED" = 1 ]; then pg_stop "$DATA"; fi
 	if [ "$rc" -ne 0 ] || [ "$KEEP" != 0 ]; then
 		keep=/tmp/pg_capacity-fuzz-$(date +%Y%m%d-%H%M%S)-seed$SEED.tar.gz
 		if tar -czf "$keep" -C "$WORK" --exclude=./data . 2>/dev/null; then
@@ -117,36 +100,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-as_pg() { runuser -u postgres -- env HOME="$WORK" PATH="$PGBIN:$PATH" "$@"; }
 psql_fuzz() { as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$WORK" -p "$PORT" -d fuzz "$@"; }
 psql_admin() { as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$WORK" -p "$PORT" -d postgres "$@"; }
 
 # ---------------------------------------------------------------- server
 log "initdb and start (port $PORT, socket and data in $WORK)"
-as_pg initdb -D "$DATA" -U postgres --auth-local=trust --auth-host=reject --no-sync \
-	-E UTF8 --locale=C >"$WORK/initdb.log" 2>&1 || { cat "$WORK/initdb.log"; exit 1; }
-cat >>"$DATA/postgresql.conf" <<CONF
-port = $PORT
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$WORK'
-shared_preload_libraries = 'pg_capacity,pg_stat_statements'
-pg_capacity.sample_interval = 1s
-pg_capacity.size_interval = 5s
-pg_capacity.persist_interval = 10s
-max_connections = 20
-shared_buffers = 64MB
-fsync = off
-logging_collector = off
-lc_messages = 'C'
-# the SQLSTATE (%e) and backend type (%b) of every message, and where in the
-# C code an error was raised (LOCATION), for the XX000 check
-log_line_prefix = '%m [%p] %b %e '
-log_error_verbosity = verbose
-# calls per function, for the coverage line of the report
-track_functions = 'all'
-CONF
+# log_line_prefix, log_error_verbosity: the SQLSTATE (%e) and backend type (%b)
+# of every message, and where in the C code an error was raised (LOCATION), for
+# the XX000 check; track_functions: calls per function, for the coverage line
+# of the report
+pg_init_server "$DATA" "$PORT" "${FAST_SAMPLER[@]}" "listen_addresses = '127.0.0.1'" \
+	"max_connections = 20" "shared_buffers = 64MB" "fsync = off" \
+	"log_line_prefix = '%m [%p] %b %e '" "log_error_verbosity = verbose" "track_functions = 'all'"
 STARTED=1
-as_pg pg_ctl -D "$DATA" -l "$WORK/server.log" -w -t 60 start >/dev/null
+pg_start "$DATA"
 POSTMASTER_PID=$(head -n 1 "$DATA/postmaster.pid")
 
 # ---------------------------------------------------------------- database

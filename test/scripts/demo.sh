@@ -15,13 +15,11 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$SCRIPT_DIR/../.." && pwd)
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+# shellcheck source=test/scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 PORT=${PGPORT:-54329}
 DEMO_SECONDS=${DEMO_SECONDS:-20}
 DEMO_SCALE=${DEMO_SCALE:-10}
-
-section() { printf '\n======== %s ========\n' "$*"; }
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "demo.sh: run as root (it installs packages and the extension, and runs the server as postgres)" >&2
@@ -31,21 +29,18 @@ fi
 section "dependencies"
 bash "$SCRIPT_DIR/deps.sh"
 PGBIN=$("$PG_CONFIG" --bindir)
-unset PGDATA PGHOST PGHOSTADDR PGDATABASE PGUSER PGPASSWORD PGSERVICE PGOPTIONS || true
+pg_clean_env
 
-WORK=$(mktemp -d /tmp/pg_capacity-demo.XXXXXX)
+make_work demo
 DATA="$WORK/data"
 SERVER_STARTED=0
 cleanup() {
 	local rc=$?
 	if [ "$SERVER_STARTED" = 1 ]; then
 		section "stopping the server"
-		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$DATA" stop -m fast -w || true
+		pg_stop "$DATA"
 	fi
-	if [ "$rc" -ne 0 ] && [ -f "$WORK/server.log" ]; then
-		section "server log (last 40 lines)"
-		tail -n 40 "$WORK/server.log" || true
-	fi
+	[ "$rc" -eq 0 ] || tail_logs 40 "$WORK/server.log"
 	rm -rf "$WORK"
 	if [ "$rc" -eq 0 ]; then echo "demo: done"; else echo "demo: FAILED (exit $rc)"; fi
 }
@@ -53,38 +48,18 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 section "build and install pg_capacity"
-mkdir -p "$WORK/src"
-rsync -a --exclude=/.git --exclude=/tmp_check --exclude=/results --exclude=/log \
-	--exclude=/regression.diffs --exclude=/regression.out \
-	--exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude='*.a' \
-	--exclude=/test/unit/test_formulas --exclude=/test/unit/test_os_metrics \
-	--exclude=/test/unit/test_history \
-	"$REPO/" "$WORK/src/"
-chown -R postgres:postgres "$WORK"
-chmod 755 "$WORK"
-(cd "$WORK/src" && runuser -u postgres -- make -s -j2 PG_CONFIG="$PG_CONFIG" PG_CFLAGS="${PG_CFLAGS:-}")
+scratch_copy "$WORK/src"
+AS_PG_DIR="$WORK/src" as_pg make -s -j2 PG_CONFIG="$PG_CONFIG" PG_CFLAGS="${PG_CFLAGS:-}"
 (cd "$WORK/src" && make -s install PG_CONFIG="$PG_CONFIG" PG_CFLAGS="${PG_CFLAGS:-}")
 echo "installed into $("$PG_CONFIG" --pkglibdir) and $("$PG_CONFIG" --sharedir)/extension"
 
-as_pg() { (cd "$WORK" && runuser -u postgres -- env HOME="$WORK" PATH="$PGBIN:$PATH" "$@"); }
+AS_PG_DIR=$WORK
 PSQL=(as_pg psql -X -v ON_ERROR_STOP=1 -h "$WORK" -p "$PORT" -d postgres)
 
 section "start a throwaway PostgreSQL 15 (port $PORT, socket in $WORK)"
-as_pg initdb -D "$DATA" -U postgres --auth=trust --no-sync -E UTF8 --locale=C >"$WORK/initdb.log" \
-	|| { cat "$WORK/initdb.log"; exit 1; }
-cat >>"$DATA/postgresql.conf" <<CONF
-port = $PORT
-listen_addresses = ''
-unix_socket_directories = '$WORK'
-shared_preload_libraries = 'pg_capacity,pg_stat_statements'
-pg_capacity.sample_interval = 1s
-pg_capacity.size_interval = 5s
-pg_capacity.persist_interval = 10s
-max_connections = 50
-shared_buffers = 128MB
-CONF
+pg_init_server "$DATA" "$PORT" "${FAST_SAMPLER[@]}" "max_connections = 50" "shared_buffers = 128MB"
 SERVER_STARTED=1
-as_pg pg_ctl -D "$DATA" -l "$WORK/server.log" -w -t 60 start
+pg_start "$DATA"
 "${PSQL[@]}" -Atc "SELECT version()"
 
 section "CREATE EXTENSION pg_capacity"

@@ -29,8 +29,8 @@
 set -uo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$SCRIPT_DIR/../.." && pwd)
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+# shellcheck source=test/scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 PG_CFLAGS=${PG_CFLAGS:-}
 PROVE_FLAGS=${PROVE_FLAGS:---timer}
 TEST_TIMEOUT_UNIT=${TEST_TIMEOUT_UNIT:-300}
@@ -42,8 +42,6 @@ START=$(date +%s)
 passed=0
 failed=0
 declare -a SUMMARY=()
-
-section() { printf '\n==== %s ====\n' "$*"; }
 
 finish() {
 	local rc=$1
@@ -61,15 +59,10 @@ finish() {
 	exit 0
 }
 
-# Stop any server a test left running under the scratch directory (a test
-# killed by its timeout leaves its postmaster behind).
+# Stop any server a test left running under the scratch directory.
 stop_servers() {
-	[ -n "${SCRATCH:-}" ] && [ -d "$SCRATCH" ] || return 0
-	local pidfile datadir
-	while IFS= read -r pidfile; do
-		datadir=$(dirname "$pidfile")
-		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$datadir" stop -m immediate -w >/dev/null 2>&1 || true
-	done < <(find "$SCRATCH" -name postmaster.pid 2>/dev/null)
+	[ -n "${SCRATCH:-}" ] || return 0
+	pg_stop_all "$SCRATCH" immediate
 }
 
 cleanup_scratch() {
@@ -93,29 +86,21 @@ fi
 PGBIN=$("$PG_CONFIG" --bindir)
 echo "pg_config: $PG_CONFIG ($("$PG_CONFIG" --version))"
 
-# Environment that would point libpq or the TAP framework elsewhere.
-unset PGDATA PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGPASSWORD PGSERVICE PGOPTIONS PGAPPNAME || true
+pg_clean_env
 
 section "scratch copy"
-SCRATCH=$(mktemp -d /tmp/pg_capacity-test.XXXXXX)
+make_work test 755
+SCRATCH=$WORK
 BUILD="$SCRATCH/src"
 LOGDIR="$SCRATCH/logs"
-mkdir -p "$BUILD" "$LOGDIR"
-rsync -a --exclude=/.git --exclude=/tmp_check --exclude=/results --exclude=/log \
-	--exclude=/regression.diffs --exclude=/regression.out \
-	--exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude='*.a' \
-	--exclude=/test/unit/test_formulas --exclude=/test/unit/test_os_metrics \
-	--exclude=/test/unit/test_history \
-	"$REPO/" "$BUILD/"
-chown -R postgres:postgres "$SCRATCH"
-chmod 755 "$SCRATCH"
-echo "copied $REPO -> $BUILD"
+scratch_copy "$BUILD"
+mkdir -p "$LOGDIR"
+chown postgres:postgres "$LOGDIR"
+echo "copied $TESTLIB_REPO -> $BUILD"
 
-# as_pg CMD...: run in the build directory as the postgres OS user.
-as_pg() {
-	(cd "$BUILD" && runuser -u postgres -- env HOME="$(getent passwd postgres | cut -d: -f6)" \
-		USER=postgres LOGNAME=postgres PATH="$PGBIN:$PATH" "$@")
-}
+# as_pg (lib.sh) runs in the build directory, in postgres's own home
+AS_PG_DIR=$BUILD
+AS_PG_HOME=$(getent passwd postgres | cut -d: -f6)
 
 # run_logged NAME CMD...: run, tee output to $LOGDIR/NAME.log, return its status.
 run_logged() {

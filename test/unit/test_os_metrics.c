@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * test_formulas.c
+ * test_os_metrics.c
  *		Unit tests of os_metrics.c, pg_capacity's /proc and cgroup parsers
  *		and formulas, built without the server (test/unit/test_history.c
  *		covers history.c).
