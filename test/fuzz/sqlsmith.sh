@@ -343,7 +343,7 @@ CRASH_RE='terminated by signal|TRAP:|server process .* was terminated|was termin
 # ERROR ... XX000 entries raised by pg_capacity: LOCATION in one of its C
 # files, a CONTEXT in one of its SQL functions, or in the sampler.
 our_files=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../src" 2>/dev/null && ls -- *.c 2>/dev/null | paste -sd'|' || true)
-our_files=${our_files:-pg_capacity.c|metrics.c|history.c|persist.c|os_metrics.c|sampler.c|settings.c|model.c|model_sql.c|sql_functions.c|bloat_model.c|bloat.c|diagnostics.c|forecast_model.c|forecast_sql.c}
+[ -n "$our_files" ] || die "no src/*.c beside this script: cannot tell our frames from the server's"
 internal_errors() {
 	awk -v files="$our_files" '
 		function flush() {

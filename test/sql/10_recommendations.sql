@@ -499,20 +499,7 @@ SELECT * FROM capacity.scaling_recommendations('-1 minute');
 ALTER SYSTEM RESET pg_capacity.enabled;
 SELECT pg_reload_conf();
 SELECT capacity.reset_history();
-DO $$
-DECLARE
-	i int := 0;
-BEGIN
-	LOOP
-		EXIT WHEN (SELECT raw_samples >= 1 FROM capacity.sampler_status());
-		i := i + 1;
-		IF i > 300 THEN
-			RAISE EXCEPTION 'the pg_capacity sampler did not resume within 30 s';
-		END IF;
-		PERFORM pg_sleep(0.1);
-	END LOOP;
-END
-$$;
+\i test/sql/include/resume_sampler.sql
 SELECT count(*) AS auto_conf_entries
 FROM pg_file_settings WHERE name LIKE 'pg_capacity.%' AND sourcefile LIKE '%postgresql.auto.conf';
 DROP PROCEDURE pgc_levels(float8[]);

@@ -137,17 +137,4 @@ DROP FUNCTION pgc_days(int);
 ALTER SYSTEM RESET pg_capacity.vcpus;
 ALTER SYSTEM RESET pg_capacity.enabled;
 SELECT pg_reload_conf();
-DO $$
-DECLARE
-	i int := 0;
-BEGIN
-	LOOP
-		EXIT WHEN (SELECT raw_samples >= 1 FROM capacity.sampler_status());
-		i := i + 1;
-		IF i > 300 THEN
-			RAISE EXCEPTION 'the pg_capacity sampler did not resume within 30 s';
-		END IF;
-		PERFORM pg_sleep(0.1);
-	END LOOP;
-END
-$$;
+\i test/sql/include/resume_sampler.sql
