@@ -6,6 +6,8 @@
 #                                 then the TAP tests (test/t, PostgreSQL::Test::Cluster);
 #                                 TAP_TESTS= or REGRESS= runs one of the two
 #   make unittest                 pure-C unit tests of the formulas and parsers
+#   make metacheck                META.json against the PGXN Meta Spec 1.0.0
+#                                 (test/scripts/check-meta.pl)
 #
 # Warnings-as-errors is CI's business: it passes PG_CFLAGS="-Wall -Wextra -Werror".
 
@@ -61,6 +63,11 @@ include $(PGXS)
 # After the include, so that PGXS's "all" stays the default goal.
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
+
+# META.json against the PGXN Meta Spec 1.0.0 and this tree (versions, files).
+.PHONY: metacheck
+metacheck:
+	perl test/scripts/check-meta.pl --control $(EXTENSION).control META.json
 
 # Pure-C unit tests of the parsers and formulas, built without the server.
 UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history test/unit/test_model \

@@ -1,14 +1,15 @@
 # Without shared_preload_libraries: the extension installs, metrics() works,
 # the sampler functions say what to do (SQLSTATE 55000, a hint naming
 # shared_preload_libraries), and no sampler runs.  Also the packaging:
-# META.json's versions agree with the control file and the install scripts,
-# and every older version has an update path.
+# META.json against the PGXN Meta Spec, its versions agree with the control
+# file and the install scripts, and every older version has an update path.
 use strict;
 use warnings;
 
 use File::Basename qw(dirname);
 use File::Compare qw(compare);
 use File::Spec;
+use IPC::Run;
 use JSON::PP;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -140,6 +141,37 @@ is(compare("$srcdir/sql/pg_capacity--$version.sql", "$srcdir/sql/pg_capacity.sql
 	0, "sql/pg_capacity--$version.sql is the copy of sql/pg_capacity.sql");
 is($meta->{provides}{pg_capacity}{file},
 	'sql/pg_capacity.sql', 'META.json provides.pg_capacity.file is the install script of the current version');
+
+# META.json against the PGXN Meta Spec (test/scripts/check-meta.pl, also
+# "make metacheck"), and the checker rejects what the spec rejects.
+my $checker = "$srcdir/test/scripts/check-meta.pl";
+my ($ok, $out, $err) = run_checker($meta_file);
+ok($ok, 'META.json passes check-meta.pl (PGXN Meta Spec 1.0.0)') or diag("$out$err");
+{
+	my $bad_dir = PostgreSQL::Test::Utils::tempdir();
+	my %bad = %$meta;
+	$bad{version} = '0.4';
+	$bad{release_status} = 'beta';
+	$bad{license} = 'PostgreSQL';
+	open(my $fh, '>', "$bad_dir/META.json") or die "cannot write $bad_dir/META.json: $!";
+	print $fh encode_json(\%bad);
+	close $fh;
+	($ok, $out, $err) = run_checker("$bad_dir/META.json");
+	ok(!$ok, 'check-meta.pl rejects a META.json that breaks the spec');
+	like($out, qr/not a SemVer version/, '... a version that is not SemVer');
+	like($out, qr/release_status: must be one of/, '... an unknown release_status');
+	like($out, qr/not a license shortcut/, '... an unknown license shortcut');
+	like($out, qr/does not exist in the distribution/, '... a provides file that is not there');
+}
+
+sub run_checker
+{
+	my $file = shift;
+	my ($stdout, $stderr) = ('', '');
+	my $ok = IPC::Run::run([ $^X, $checker, '--control', "$srcdir/pg_capacity.control", $file ],
+		'>', \$stdout, '2>', \$stderr);
+	return ($ok, $stdout, $stderr);
+}
 
 sub vcmp
 {
