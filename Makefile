@@ -8,6 +8,8 @@
 #   make unittest                 pure-C unit tests of the formulas and parsers
 #   make metacheck                META.json against the PGXN Meta Spec 1.0.0
 #                                 (test/scripts/check-meta.pl)
+#   make dist                     pg_capacity-$(EXTVERSION).zip of HEAD (git archive),
+#                                 PGXN's release format
 #
 # Warnings-as-errors is CI's business: it passes PG_CFLAGS="-Wall -Wextra -Werror".
 
@@ -68,6 +70,14 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 .PHONY: metacheck
 metacheck:
 	perl test/scripts/check-meta.pl --control $(EXTENSION).control META.json
+
+# The release archive PGXN takes: HEAD (not the working tree) under
+# pg_capacity-$(EXTVERSION)/; files marked export-ignore in .gitattributes are
+# left out.  Building it runs make, which generates the versioned install script.
+.PHONY: dist
+dist: metacheck
+	@git diff --quiet HEAD -- || echo "dist: warning: uncommitted changes are not in the archive (it is made from HEAD)" >&2
+	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ -o $(EXTENSION)-$(EXTVERSION).zip HEAD
 
 # Pure-C unit tests of the parsers and formulas, built without the server.
 UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history test/unit/test_model \
