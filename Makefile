@@ -6,6 +6,10 @@
 #                                 then the TAP tests (test/t, PostgreSQL::Test::Cluster);
 #                                 TAP_TESTS= or REGRESS= runs one of the two
 #   make unittest                 pure-C unit tests of the formulas and parsers
+#   make metacheck                META.json against the PGXN Meta Spec 1.0.0
+#                                 (test/scripts/check-meta.pl)
+#   make dist                     pg_capacity-$(EXTVERSION).zip of HEAD (git archive),
+#                                 PGXN's release format
 #
 # Warnings-as-errors is CI's business: it passes PG_CFLAGS="-Wall -Wextra -Werror".
 
@@ -42,7 +46,14 @@ OBJS = \
 	src/student_t.o \
 	src/forecast_sql.o
 
-DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+# sql/pg_capacity.sql is the install script of the current version, the one
+# source of truth; make copies it to sql/pg_capacity--$(EXTVERSION).sql
+# (generated, in .gitignore), which PGXS installs as DATA_built.  DATA: the
+# checked-in scripts, the install script of 0.1.0 and the update scripts, so
+# that CREATE EXTENSION ... VERSION '0.3.0' and ALTER EXTENSION ... UPDATE from
+# an older version keep working (docs/packaging.md).
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = sql/$(EXTENSION)--0.1.0.sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 PGFILEDESC = "pg_capacity - capacity planning from inside PostgreSQL"
 
 TESTS = $(wildcard test/sql/*.sql)
@@ -53,13 +64,31 @@ REGRESS_OPTS = --inputdir=test --temp-instance=tmp_check \
 TAP_TESTS = 1
 PROVE_TESTS = test/t/*.pl
 
-EXTRA_CLEAN = tmp_check results regression.diffs regression.out \
+EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql \
+	tmp_check results regression.diffs regression.out \
 	test/unit/test_os_metrics test/unit/test_history \
 	test/unit/test_model test/unit/test_bloat test/unit/test_forecast
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# After the include, so that PGXS's "all" stays the default goal.
+sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
+	cp $< $@
+
+# META.json against the PGXN Meta Spec 1.0.0 and this tree (versions, files).
+.PHONY: metacheck
+metacheck:
+	perl test/scripts/check-meta.pl --control $(EXTENSION).control META.json
+
+# The release archive PGXN takes: HEAD (not the working tree) under
+# pg_capacity-$(EXTVERSION)/; files marked export-ignore in .gitattributes are
+# left out.  Building it runs make, which generates the versioned install script.
+.PHONY: dist
+dist: metacheck
+	@git diff --quiet HEAD -- || echo "dist: warning: uncommitted changes are not in the archive (it is made from HEAD)" >&2
+	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ -o $(EXTENSION)-$(EXTVERSION).zip HEAD
 
 # Pure-C unit tests of the parsers and formulas, built without the server.
 UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history test/unit/test_model \

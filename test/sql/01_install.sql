@@ -47,9 +47,13 @@ SELECT count(*) AS capacity_schemas,
 FROM pg_namespace WHERE nspname = 'capacity';
 CREATE EXTENSION pg_capacity SCHEMA public;
 CREATE EXTENSION pg_capacity;
-SELECT extversion = (SELECT default_version FROM pg_available_extensions
-                     WHERE name = 'pg_capacity') AS default_version_installed
-FROM pg_extension WHERE extname = 'pg_capacity';
+-- the installed version and the control file's default, spelled out:
+-- "extversion = default_version" would hold for any version, since CREATE
+-- EXTENSION without VERSION installs the default (that this fresh install has
+-- the objects of an updated 0.3.0 is test/t/014_update_path.pl)
+SELECT e.extversion, a.default_version
+FROM pg_extension e JOIN pg_available_extensions a ON a.name = e.extname
+WHERE e.extname = 'pg_capacity';
 
 --
 -- metrics(): the 29 metrics of the contract, in order, with units

@@ -1,12 +1,15 @@
 # Without shared_preload_libraries: the extension installs, metrics() works,
 # the sampler functions say what to do (SQLSTATE 55000, a hint naming
 # shared_preload_libraries), and no sampler runs.  Also the packaging:
-# META.json's versions agree with the control file and the install scripts.
+# META.json against the PGXN Meta Spec, its versions agree with the control
+# file and the install scripts, and every older version has an update path.
 use strict;
 use warnings;
 
 use File::Basename qw(dirname);
+use File::Compare qw(compare);
 use File::Spec;
+use IPC::Run;
 use JSON::PP;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -127,10 +130,48 @@ for my $s (@scripts)
 		fail("unexpected script name $s");
 	}
 }
-# The default version is installed either by its own script or by the base
-# script followed by update scripts (as contrib modules ship them).
+# The default version has a full install script of its own: make copies the
+# one source, sql/pg_capacity.sql, to sql/pg_capacity--VERSION.sql (not the
+# base script and the update scripts, as before 0.4.0).
 my @install_versions = grep { -f "$srcdir/sql/pg_capacity--$_.sql" } keys %script_versions;
-ok(scalar(@install_versions) >= 1, 'a base install script exists: ' . join(' ', @install_versions));
+ok(-f "$srcdir/sql/pg_capacity.sql", 'sql/pg_capacity.sql, the install script of the current version, exists');
+ok((grep { $_ eq $version } @install_versions),
+	"the default version $version has its own install script: " . join(' ', sort @install_versions));
+is(compare("$srcdir/sql/pg_capacity--$version.sql", "$srcdir/sql/pg_capacity.sql"),
+	0, "sql/pg_capacity--$version.sql is the copy of sql/pg_capacity.sql");
+is($meta->{provides}{pg_capacity}{file},
+	'sql/pg_capacity.sql', 'META.json provides.pg_capacity.file is the install script of the current version');
+
+# META.json against the PGXN Meta Spec (test/scripts/check-meta.pl, also
+# "make metacheck"), and the checker rejects what the spec rejects.
+my $checker = "$srcdir/test/scripts/check-meta.pl";
+my ($ok, $out, $err) = run_checker($meta_file);
+ok($ok, 'META.json passes check-meta.pl (PGXN Meta Spec 1.0.0)') or diag("$out$err");
+{
+	my $bad_dir = PostgreSQL::Test::Utils::tempdir();
+	my %bad = %$meta;
+	$bad{version} = '0.4';
+	$bad{release_status} = 'beta';
+	$bad{license} = 'PostgreSQL';
+	open(my $fh, '>', "$bad_dir/META.json") or die "cannot write $bad_dir/META.json: $!";
+	print $fh encode_json(\%bad);
+	close $fh;
+	($ok, $out, $err) = run_checker("$bad_dir/META.json");
+	ok(!$ok, 'check-meta.pl rejects a META.json that breaks the spec');
+	like($out, qr/not a SemVer version/, '... a version that is not SemVer');
+	like($out, qr/release_status: must be one of/, '... an unknown release_status');
+	like($out, qr/not a license shortcut/, '... an unknown license shortcut');
+	like($out, qr/does not exist in the distribution/, '... a provides file that is not there');
+}
+
+sub run_checker
+{
+	my $file = shift;
+	my ($stdout, $stderr) = ('', '');
+	my $ok = IPC::Run::run([ $^X, $checker, '--control', "$srcdir/pg_capacity.control", $file ],
+		'>', \$stdout, '2>', \$stderr);
+	return ($ok, $stdout, $stderr);
+}
 
 sub vcmp
 {
@@ -159,33 +200,16 @@ is($node->safe_psql('postgres',
 		q{SELECT default_version FROM pg_available_extensions WHERE name = 'pg_capacity'}),
 	$version, 'installed control file has the same default_version');
 
-# Every base script reaches the default version through update scripts,
-# and an updated installation has exactly the objects of a fresh one.
-for my $base (sort @install_versions)
+# Every older version the server offers reaches the default version through
+# update scripts.  That an updated installation ends with exactly the objects,
+# definitions and privileges of a fresh one is test/t/014_update_path.pl.
+my @older = grep { $_ ne $version } sort keys %available;
+ok(scalar(@older) >= 1, 'older versions are offered: ' . join(' ', @older));
+for my $base (@older)
 {
-	next if $base eq $version;
 	is($node->safe_psql('postgres',
 			qq{SELECT path IS NOT NULL FROM pg_extension_update_paths('pg_capacity') WHERE source = '$base' AND target = '$version'}),
 		't', "update path $base -> $version exists");
-}
-my $objects = q{SELECT string_agg(pg_describe_object(classid, objid, 0), E'\n' ORDER BY pg_describe_object(classid, objid, 0))
-	FROM pg_depend WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
-	AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_capacity')};
-my $acl = q{SELECT string_agg(p.oid::regprocedure || ' ' || coalesce(p.proacl::text, 'default'), E'\n' ORDER BY p.oid::regprocedure::text)
-	FROM pg_proc p WHERE p.pronamespace = 'capacity'::regnamespace};
-$node->safe_psql('postgres', 'DROP EXTENSION IF EXISTS pg_capacity');
-$node->safe_psql('postgres', 'CREATE EXTENSION pg_capacity');
-my ($fresh_objects, $fresh_acl) = ($node->safe_psql('postgres', $objects), $node->safe_psql('postgres', $acl));
-for my $base (sort @install_versions)
-{
-	next if $base eq $version;
-	$node->safe_psql('postgres', 'DROP EXTENSION pg_capacity');
-	$node->safe_psql('postgres', "CREATE EXTENSION pg_capacity VERSION '$base'");
-	$node->safe_psql('postgres', 'ALTER EXTENSION pg_capacity UPDATE');
-	is($node->safe_psql('postgres', q{SELECT extversion FROM pg_extension WHERE extname = 'pg_capacity'}),
-		$version, "ALTER EXTENSION UPDATE from $base reaches $version");
-	is($node->safe_psql('postgres', $objects), $fresh_objects, "objects after update from $base = fresh install");
-	is($node->safe_psql('postgres', $acl), $fresh_acl, "privileges after update from $base = fresh install");
 }
 
 $node->stop;
