@@ -83,7 +83,8 @@ GRANT EXECUTE ON FUNCTION @extschema@.history(pg_catalog.text, pg_catalog.interv
 GRANT EXECUTE ON FUNCTION @extschema@.sampler_status() TO pg_monitor;
 
 --
--- The capacity model (model_sql.c): the playbook's figures, evaluated.
+-- The capacity model (src/report_sql.c, scaling_sql.c, sizing_sql.c over capacity.c,
+-- model.c and matrix.c): the playbook's figures, evaluated.
 --
 CREATE FUNCTION @extschema@.capacity_report(
 	since pg_catalog.interval DEFAULT '15 minutes',
@@ -249,7 +250,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.time_to_threshold(pg_catalog.text, pg_cata
 GRANT EXECUTE ON FUNCTION @extschema@.capacity_plan(pg_catalog.interval) TO pg_monitor;
 
 --
--- Bloat estimates (src/bloat.c, src/bloat_model.c). Granted like pgstattuple:
+-- Bloat estimates (src/bloat_sql.c, bloat_scan.c, bloat_pages.c, bloat_model.c). Granted like pgstattuple:
 -- to pg_stat_scan_tables (a member of pg_monitor), not to PUBLIC.
 --
 -- Statistics-only estimates (mode 'stats' of bloat_estimate()): no page is
@@ -270,7 +271,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.capacity_plan(pg_catalog.interval) TO pg_m
 --     deduplication into posting lists at build (_bt_load), the internal
 --     levels and the metapage.
 -- Figures are NULL where the statistics cannot be trusted; flags say why
--- (README.md, "Bloat estimates from statistics"). MAXALIGN is taken to be 8. One query over the
+-- (docs/bloat.md, "Bloat estimates from statistics"). MAXALIGN is taken to be 8. One query over the
 -- catalogs (plpgsql only for RETURN QUERY with a plan made for the argument,
 -- and for the per-tuple arithmetic of _bloat_tuple_width()).
 --

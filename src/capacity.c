@@ -32,7 +32,7 @@ void
 cap_read_window(double seconds, CapLevel first, CapWindow *w)
 {
 	cap_store_read_window(seconds, first, CAP_WINDOW_COARSER_IF_EMPTY,
-						  CAP_ALL_METRICS, w);
+						  CAP_REPORT_METRICS, w);
 }
 
 static void
@@ -46,8 +46,10 @@ series_alloc(CapSeries *s, int n)
 void
 cap_metric_series(const CapWindow *w, int metric, CapSeries *s)
 {
+	if (w->avg[metric] == NULL)
+		elog(ERROR, "pg_capacity: metric \"%s\" was not read into this window",
+			 cap_metric_info[metric].name);
 	series_alloc(s, w->n);
-	Assert(w->n == 0 || w->avg[metric] != NULL);
 	if (w->n > 0)
 	{
 		memcpy(s->avg, w->avg[metric], sizeof(double) * w->n);
@@ -97,7 +99,10 @@ window_last(const CapWindow *w, int metric)
 				worst,
 				last;
 
-	if (w->n == 0 || w->avg[metric] == NULL)
+	if (w->avg[metric] == NULL)
+		elog(ERROR, "pg_capacity: metric \"%s\" was not read into this window",
+			 cap_metric_info[metric].name);
+	if (w->n == 0)
 		return NAN;
 	cap_series_stats(w->avg[metric], w->max[metric], w->n, true, &mean, &worst, &last);
 	return last;

@@ -31,10 +31,28 @@ typedef struct CapSeries
 	double	   *max;
 } CapSeries;
 
-/* Every metric over the last "seconds", at the finest level with data from "first" on. */
+/*
+ * The metrics the capacity report, its capacities and the decision matrix
+ * read: a window of these is all they need.
+ */
+#define CAP_REPORT_METRICS ( \
+	CAP_METRIC_BIT(CM_TPS) | CAP_METRIC_BIT(CM_READ_TPS) | CAP_METRIC_BIT(CM_WRITE_TPS) | \
+	CAP_METRIC_BIT(CM_CONNECTIONS) | CAP_METRIC_BIT(CM_MAX_CONNECTIONS) | \
+	CAP_METRIC_BIT(CM_VCPUS) | CAP_METRIC_BIT(CM_CPU_PCT) | \
+	CAP_METRIC_BIT(CM_MEMORY_USED_PCT) | CAP_METRIC_BIT(CM_MEMORY_TOTAL_BYTES) | \
+	CAP_METRIC_BIT(CM_SWAP_IO_PER_SEC) | CAP_METRIC_BIT(CM_OOM_KILLS) | \
+	CAP_METRIC_BIT(CM_DISK_TOTAL_BYTES) | CAP_METRIC_BIT(CM_DISK_FREE_BYTES) | \
+	CAP_METRIC_BIT(CM_DISK_READ_IOPS) | CAP_METRIC_BIT(CM_DISK_WRITE_IOPS) | \
+	CAP_METRIC_BIT(CM_DISK_UTIL_PCT) | CAP_METRIC_BIT(CM_CACHE_HIT_RATIO) | \
+	CAP_METRIC_BIT(CM_CHECKPOINT_INTERVAL_SEC) | CAP_METRIC_BIT(CM_REPLICATION_LAG_SEC))
+
+/* The report's metrics over the last "seconds", at the finest level with data from "first" on. */
 extern void cap_read_window(double seconds, CapLevel first, CapWindow *w);
 
-/* A metric's column as a series (a copy, which the caller may change). */
+/*
+ * A metric's column as a series (a copy, which the caller may change);
+ * ERROR if the window was read without it.
+ */
 extern void cap_metric_series(const CapWindow *w, int metric, CapSeries *s);
 
 /*

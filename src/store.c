@@ -5,9 +5,11 @@
  *		and the sampler's state), its lock, and every read and write of it
  *		but the history file's (store_file.c).  See store.h.
  *
- * Nothing here allocates or can raise an error while holding the lock,
- * except cap_store_read_window(), which allocates its columns before it
- * takes the lock (their size is bounded by the rings' capacities).
+ * Nothing here allocates or can raise an error while holding the lock:
+ * cap_store_read_window() counts the window's rows under the lock,
+ * allocates its columns for them after releasing it, and copies when it
+ * has the lock again (counting anew should the window have grown past them
+ * meanwhile).
  *
  *-------------------------------------------------------------------------
  */
@@ -19,6 +21,7 @@
 #include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/shmem.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "settings.h"
@@ -296,14 +299,92 @@ copy_level(const CapHistory *h, CapLevel level, TimestampTz cutoff,
 	return n;
 }
 
+/*
+ * Allocate w's columns for "rows" rows of the asked-for metrics: one
+ * allocation carved into the columns (doubles first, so that all stay
+ * aligned), which keeps a window from spreading over many blocks.
+ */
+static void
+alloc_columns(CapWindow *w, CapMetricSet metrics, int32 rows)
+{
+	int			nmetrics = 0;
+	char	   *p;
+	int			m;
+
+	for (m = 0; m < CAP_NUM_METRICS; m++)
+		if (metrics & CAP_METRIC_BIT(m))
+			nmetrics++;
+	p = palloc_extended((Size) rows * (sizeof(TimestampTz) +
+									   nmetrics * (2 * sizeof(double) + sizeof(int32))),
+						MCXT_ALLOC_HUGE);
+	w->ts = (TimestampTz *) p;
+	p += sizeof(TimestampTz) * rows;
+	for (m = 0; m < CAP_NUM_METRICS; m++)
+	{
+		if ((metrics & CAP_METRIC_BIT(m)) == 0)
+			continue;
+		w->avg[m] = (double *) p;
+		p += sizeof(double) * rows;
+		w->max[m] = (double *) p;
+		p += sizeof(double) * rows;
+	}
+	for (m = 0; m < CAP_NUM_METRICS; m++)
+	{
+		if ((metrics & CAP_METRIC_BIT(m)) == 0)
+			continue;
+		w->count[m] = (int32 *) p;
+		p += sizeof(int32) * rows;
+	}
+}
+
+static void
+free_columns(CapWindow *w)
+{
+	pfree(w->ts);
+	memset(w->avg, 0, sizeof(w->avg));
+	memset(w->max, 0, sizeof(w->max));
+	memset(w->count, 0, sizeof(w->count));
+}
+
+/* Entries of one level in the window; lock held. */
+static int32
+rows_in_window(const CapHistory *h, CapLevel level, TimestampTz cutoff)
+{
+	int32		count = cap_history_count(h, level);
+	int32		n = 0;
+	int32		i;
+
+	for (i = 0; i < count; i++)
+	{
+		if (level == CAP_RAW ? cap_history_raw(h, i)->ts >= cutoff :
+			cap_history_bucket(h, level, i)->start + cap_level_width[level] > cutoff)
+			n++;
+	}
+	return n;
+}
+
+/* The level to read and its rows in the window (see the flags); lock held. */
+static CapLevel
+pick_level(CapLevel level, int flags, TimestampTz cutoff, int32 *rows)
+{
+	int			l;
+
+	for (l = level; l < CAP_NUM_LEVELS; l++)
+	{
+		*rows = rows_in_window(&cap_shared->hist, l, cutoff);
+		if (*rows > 0 || !(flags & CAP_WINDOW_COARSER_IF_EMPTY))
+			return l;
+	}
+	return CAP_NUM_LEVELS - 1;
+}
+
 void
 cap_store_read_window(double seconds, CapLevel level, int flags,
 					  CapMetricSet metrics, CapWindow *w)
 {
 	TimestampTz cutoff;
-	int32		rows = 0;
-	int			l;
-	int			m;
+	int32		rows;
+	int32		room;
 
 	memset(w, 0, sizeof(*w));
 	w->now = GetCurrentTimestamp();
@@ -313,34 +394,27 @@ cap_store_read_window(double seconds, CapLevel level, int flags,
 	metrics &= CAP_ALL_METRICS;
 
 	/*
-	 * Allocate for the largest level that may be read, before taking the
-	 * lock: a ring's count is bounded by its capacity, which never changes.
+	 * Count the window's rows under the lock, allocate for them (and a few
+	 * samples more) after releasing it, copy when it is held again; should
+	 * more rows have come meanwhile, again.
 	 */
-	for (l = level; l < CAP_NUM_LEVELS; l++)
-	{
-		rows = Max(rows, cap_shared->hist.ring[l].capacity + 1);
-		if (!(flags & CAP_WINDOW_COARSER_IF_EMPTY))
-			break;
-	}
-	w->ts = palloc(sizeof(TimestampTz) * rows);
-	for (m = 0; m < CAP_NUM_METRICS; m++)
-	{
-		if ((metrics & CAP_METRIC_BIT(m)) == 0)
-			continue;
-		w->avg[m] = palloc(sizeof(double) * rows);
-		w->max[m] = palloc(sizeof(double) * rows);
-		w->count[m] = palloc(sizeof(int32) * rows);
-	}
-
 	LWLockAcquire(cap_shared->lock, LW_SHARED);
-	for (l = level; l < CAP_NUM_LEVELS; l++)
-	{
-		w->level = l;
-		w->n = copy_level(&cap_shared->hist, l, cutoff, metrics, w);
-		if (w->n > 0 || !(flags & CAP_WINDOW_COARSER_IF_EMPTY))
-			break;
-	}
+	(void) pick_level(level, flags, cutoff, &rows);
 	LWLockRelease(cap_shared->lock);
+	for (;;)
+	{
+		room = rows + 16;
+		alloc_columns(w, metrics, room);
+		LWLockAcquire(cap_shared->lock, LW_SHARED);
+		w->level = pick_level(level, flags, cutoff, &rows);
+		if (rows <= room)
+			break;
+		LWLockRelease(cap_shared->lock);
+		free_columns(w);
+	}
+	w->n = copy_level(&cap_shared->hist, w->level, cutoff, metrics, w);
+	LWLockRelease(cap_shared->lock);
+	Assert(w->n == rows);
 }
 
 /* ---------------------------------------------------------------------

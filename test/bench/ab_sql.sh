@@ -9,8 +9,8 @@
 # queries over the same history, and neither is slower.
 #
 # Each side gets its own relocated copy of the installed PostgreSQL 15
-# (/usr/lib/postgresql/15 and /usr/share/postgresql/15 copied under the work
-# directory; PostgreSQL finds its share and lib directories relative to its
+# (/usr/lib/postgresql/15, /usr/share/postgresql/15 and the headers copied
+# under the work directory; PostgreSQL finds its share and lib directories relative to its
 # binaries), so nothing is installed on the system and two builds of
 # pg_capacity can run at once.  Both servers are set up identically: the
 # sampler paused (pg_capacity.enabled = off), pg_capacity.sustained_window =
@@ -41,6 +41,7 @@ AB_SECONDS=${AB_SECONDS:-3}
 SYSBIN=$("$PG_CONFIG" --bindir)
 SYSSHARE=$("$PG_CONFIG" --sharedir)
 SYSLIB=$(dirname "$SYSBIN")
+SYSINC=$("$PG_CONFIG" --includedir)
 git -C "$REPO" rev-parse --verify -q "$BASE^{commit}" >/dev/null || die "no revision $BASE in $REPO"
 pg_clean_env
 make_work ab 755
@@ -59,11 +60,10 @@ QUERIES=(
 	"SELECT * FROM capacity.capacity_plan('365 days')"
 )
 
-# history: fixed times, so both servers get the very same points
+# history: fixed times (the days first: an import appends after what a level holds), so both servers get the very same points
 T0=$(date -u -d "@$(( $(date +%s) / 60 * 60 - 50 * 60 ))" '+%Y-%m-%d %H:%M:%S+00')
 DAY0=$(date -u -d "$(date -u +%F) - 366 days" '+%Y-%m-%d 12:00:00+00')
 IMPORT=$(cat <<SQL
-CREATE EXTENSION pg_capacity;
 -- 20 minutes of raw samples: metric, base, amplitude of a slow wave
 WITH m(metric, base, amp) AS (VALUES
 	('tps', 900, 300), ('read_tps', 700, 250), ('write_tps', 200, 50),
@@ -93,18 +93,19 @@ SQL
 # side NAME SRC: a relocated PostgreSQL, pg_capacity built from SRC and installed in it, a server
 side() {
 	local name=$1 src=$2 root="$WORK/$1" port
-	mkdir -p "$root/pg$SYSLIB" "$root/pg$(dirname "$SYSSHARE")"
+	mkdir -p "$root/pg$SYSLIB" "$root/pg$(dirname "$SYSSHARE")" "$root/pg$SYSINC"
 	cp -a "$SYSLIB/." "$root/pg$SYSLIB/"
 	cp -a "$SYSSHARE" "$root/pg$(dirname "$SYSSHARE")/"
+	cp -a "$SYSINC/." "$root/pg$SYSINC/"
 	chown -R postgres:postgres "$root"
 	local pgc="$root/pg$SYSBIN/pg_config"
+	PGBIN="$root/pg$SYSBIN"
 	log "$name: building $(cd "$src" && git describe --always --dirty 2>/dev/null || echo "$src")"
 	AS_PG_DIR=$src as_pg make -s -j4 PG_CONFIG="$pgc" >"$root/build.log" 2>&1 ||
 		{ cat "$root/build.log"; die "$name: build failed"; }
 	(cd "$src" && make -s install PG_CONFIG="$pgc") >>"$root/build.log" 2>&1 ||
 		{ cat "$root/build.log"; die "$name: install failed"; }
 	port=$(free_port 56000 56999) || die "no free port"
-	PGBIN="$root/pg$SYSBIN"
 	pg_init_server "$root/data" "$port" "pg_capacity.enabled = off" \
 		"pg_capacity.sustained_window = 3600" || die "$name: initdb failed"
 	pg_start "$root/data" "$root/server.log" || { tail_logs 30 "$root/server.log"; die "$name: start failed"; }
@@ -129,8 +130,9 @@ side this "$WORK/this/src"
 section "the same history on both"
 for s in base this; do
 	PGBIN="$WORK/$s/pg$SYSBIN" as_pg psql -X -q -At -h "$WORK" -p "$(cat "$WORK/$s/port")" \
-		-d postgres -v ON_ERROR_STOP=1 >/dev/null <<<"$IMPORT
-$IMPORT_DAYS" || die "$s: import failed"
+		-d postgres -v ON_ERROR_STOP=1 >/dev/null <<<"CREATE EXTENSION pg_capacity;
+$IMPORT_DAYS
+$IMPORT" || die "$s: import failed"
 done
 log "imported: 18 metrics x 120 raw samples from $T0, 365 daily tps values from $DAY0"
 
