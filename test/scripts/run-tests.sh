@@ -16,8 +16,8 @@
 # mode, test/fuzz/sqlsmith.sh and test/fault/faults.sh (a full disk under
 # pg_stat_tmp; the pg_regress suite under valgrind).
 # On failure it prints regression.diffs and the tails of the TAP logs and keeps
-# the scratch directory. The last line is "N passed, N failed" (regression
-# tests + TAP test files + unit test binaries + the cluster scenarios + sqlsmith
+# the scratch directory. The last line is "N passed, N failed" (the docs check +
+# regression tests + TAP test files + unit test binaries + the cluster scenarios + sqlsmith
 # + the fault scenarios);
 # the exit status is non-zero on any failure.
 #
@@ -124,6 +124,19 @@ if ! run_logged install bash -c 'cd "$1" && make install PG_CONFIG="$2" PG_CFLAG
 	finish 1
 fi
 SUMMARY+=("install: ok")
+
+# ---- docs ---------------------------------------------------------------------
+# README.md under 20 KB, every relative link and anchor of the docs resolving.
+stage_docs() {
+	section "docs (test/scripts/check-docs.sh)"
+	if run_logged docs bash "$BUILD/test/scripts/check-docs.sh"; then
+		passed=$((passed + 1))
+		SUMMARY+=("docs: ok")
+	else
+		failed=$((failed + 1))
+		SUMMARY+=("docs: FAILED (log: $LOGDIR/docs.log)")
+	fi
+}
 
 # ---- unit tests -------------------------------------------------------------
 stage_unit() {
@@ -276,6 +289,7 @@ stage_fault() {
 # ---- run ----------------------------------------------------------------------
 # ONLY=cluster runs the cluster scenarios alone (after the same set-up and build)
 if [ "$ONLY" != cluster ]; then
+	stage_docs
 	stage_unit
 	stage_regress
 	stage_tap
