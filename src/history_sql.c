@@ -20,7 +20,6 @@
 #include "utils/timestamp.h"
 
 #include "compat.h"
-#include "import_sql.h"
 #include "sql_common.h"
 #include "store.h"
 
@@ -198,6 +197,5 @@ pg_capacity_reset_history(PG_FUNCTION_ARGS)
 {
 	cap_require_sampler();
 	cap_store_reset();
-	cap_import_discard_pending();
 	PG_RETURN_VOID();
 }

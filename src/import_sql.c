@@ -40,7 +40,6 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#include "import_sql.h"
 #include "sql_common.h"
 #include "store.h"
 
@@ -60,6 +59,7 @@ typedef struct PendingImport
 	int			npoints;		/* non-NULL points, oldest first */
 	ImportPoint *pts;
 	int			nest_level;		/* (sub)transaction that imported them */
+	uint64		resets;			/* cap_store_resets_here() when imported */
 } PendingImport;
 
 /* Why a point could not be applied. */
@@ -207,6 +207,25 @@ undo_applied(void)
 				 errdetail("The sampler added a sample in between, so the history could not be put back.")));
 }
 
+/*
+ * reset_history() empties the history at once; what this transaction
+ * imported before it goes too, as it would had it been applied already.
+ */
+static void
+drop_reset_pending(void)
+{
+	uint64		resets = cap_store_resets_here();
+	ListCell   *lc;
+
+	foreach(lc, pending)
+	{
+		PendingImport *imp = lfirst(lc);
+
+		if (imp->resets != resets)
+			pending = foreach_delete_current(pending, lc);
+	}
+}
+
 static void
 import_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 {
@@ -214,10 +233,12 @@ import_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 	{
 		case XACT_EVENT_PRE_COMMIT:
 		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+			drop_reset_pending();
 			if (pending != NIL)
 				apply_pending();
 			break;
 		case XACT_EVENT_PRE_PREPARE:
+			drop_reset_pending();
 			if (pending != NIL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -270,16 +291,6 @@ import_subxact_callback(SubXactEvent event, SubTransactionId mySubid pg_attribut
 				imp->nest_level = level - 1;
 		}
 	}
-}
-
-/*
- * reset_history() empties the history at once; what this transaction
- * imported before it goes too, as it would had it been applied already.
- */
-void
-cap_import_discard_pending(void)
-{
-	pending = NIL;
 }
 
 /*
@@ -339,6 +350,7 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(oldcxt);
 	imp->metric = metric;
 	imp->nest_level = GetCurrentTransactionNestLevel();
+	imp->resets = cap_store_resets_here();
 
 	now = GetCurrentTimestamp();
 	for (i = 0; i < nts; i++)
@@ -408,6 +420,7 @@ pg_capacity_import_history(PG_FUNCTION_ARGS)
 	 * Try this import, after the transaction's earlier ones, on a copy of
 	 * the history: a point it cannot take is refused now, not at commit.
 	 */
+	drop_reset_pending();
 	copy = palloc_extended(cap_store_history_bytes(), MCXT_ALLOC_HUGE);
 	cap_store_copy_history((CapHistory *) copy);
 	foreach(lc, pending)

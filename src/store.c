@@ -29,6 +29,9 @@
 
 CapShared  *cap_shared = NULL;
 
+/* reset_history() calls of this backend (cap_store_resets_here) */
+static uint64 resets_here = 0;
+
 /*
  * Ring capacities from the retention settings.  Raw samples are kept for
  * raw_retention at the shortest interval (1 s), so that changing the
@@ -432,6 +435,7 @@ cap_store_reset(void)
 	 * under the lock, after checking the generation) cannot bring the old
 	 * history back.
 	 */
+	resets_here++;
 	LWLockAcquire(cap_shared->lock, LW_EXCLUSIVE);
 	cap_history_reset(&cap_shared->hist);
 	cap_shared->changes++;
@@ -448,6 +452,12 @@ cap_store_reset(void)
 				 errmsg("could not remove pg_capacity history file \"%s\": %m",
 						CAP_HISTORY_FILE)));
 	}
+}
+
+uint64
+cap_store_resets_here(void)
+{
+	return resets_here;
 }
 
 Size

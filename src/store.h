@@ -129,6 +129,13 @@ extern CapLevel cap_store_level_covering(double seconds);
 /* reset_history(): forget everything, in memory and on disk. */
 extern void cap_store_reset(void);
 
+/*
+ * How many times this backend has reset the history: import_history()
+ * drops the points its transaction queued before a reset, as a reset would
+ * have dropped them had they been applied already.
+ */
+extern uint64 cap_store_resets_here(void);
+
 /* Bytes of the history (for a copy of it). */
 extern Size cap_store_history_bytes(void);
 

@@ -78,6 +78,15 @@ ROLLBACK TO c;
 COMMIT;
 SELECT * FROM pgc_raw('tps');
 
+-- the same time imported again after a reset in the same transaction: the
+-- import the reset dropped neither collides with it nor comes back
+BEGIN;
+SELECT capacity.import_history('tps', ARRAY[pgc_at(13)], ARRAY[9::float8]);
+SELECT capacity.reset_history();
+SELECT capacity.import_history('tps', ARRAY[pgc_at(13)], ARRAY[10::float8]);
+COMMIT;
+SELECT * FROM pgc_raw('tps');
+
 DROP FUNCTION pgc_raw(text);
 DROP FUNCTION pgc_at(int);
 DROP TABLE pgc_t0;
