@@ -164,6 +164,22 @@ bytes_setting(double bytes, bool round_mb, double min_bytes)
 	return pstrdup(buf);
 }
 
+/* A max_connections argument: this server's when NULL, else positive. */
+static int
+max_connections_arg(FunctionCallInfo fcinfo, int argno)
+{
+	int			maxconn;
+
+	if (PG_ARGISNULL(argno))
+		return MaxConnections;
+	maxconn = PG_GETARG_INT32(argno);
+	if (maxconn <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_connections must be positive")));
+	return maxconn;
+}
+
 Datum
 pg_capacity_sizing_recommendations(PG_FUNCTION_ARGS)
 {
@@ -207,16 +223,7 @@ pg_capacity_sizing_recommendations(PG_FUNCTION_ARGS)
 		v = cap_vcpus > 0 ? cap_vcpus : cap_latest_value(CM_VCPUS);
 		vcpus = isnan(v) ? 0 : (int) floor(v);
 	}
-	if (!PG_ARGISNULL(2))
-	{
-		maxconn = PG_GETARG_INT32(2);
-		if (maxconn <= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("max_connections must be positive")));
-	}
-	else
-		maxconn = MaxConnections;
+	maxconn = max_connections_arg(fcinfo, 2);
 
 	patroni = patroni_managed();
 	cap_sizing(ram, vcpus, maxconn, &z);
@@ -357,16 +364,7 @@ pg_capacity_required_resources(PG_FUNCTION_ARGS)
 		cap_require_sampler();
 		active = cap_latest_value(CM_DATABASE_SIZE_BYTES);
 	}
-	if (!PG_ARGISNULL(3))
-	{
-		maxconn = PG_GETARG_INT32(3);
-		if (maxconn <= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("max_connections must be positive")));
-	}
-	else
-		maxconn = MaxConnections;
+	maxconn = max_connections_arg(fcinfo, 3);
 
 	cap_model_constants(&k);
 	cap_required_resources(target, read_ratio, active, maxconn, &k, &r);
