@@ -108,8 +108,9 @@ window_last(const CapWindow *w, int metric)
 	return last;
 }
 
-double
-cap_node_vcpus(const CapWindow *w)
+/* The node's vCPUs: pg_capacity.vcpus, else the newest sampled value. */
+static double
+node_vcpus(const CapWindow *w)
 {
 	if (cap_vcpus > 0)
 		return cap_vcpus;
@@ -128,7 +129,7 @@ cap_window_capacity(const CapWindow *w, int metric, const char **basis)
 		case CM_TPS:
 			cap_model_constants(&k);
 			*basis = "vCPUs x pg_capacity.tps_per_vcpu / cpu_safety_factor";
-			vcpus = cap_node_vcpus(w);
+			vcpus = node_vcpus(w);
 			return isnan(vcpus) ? NAN : cap_tps_capacity(vcpus, &k);
 		case CM_READ_TPS:
 			*basis = "pg_capacity.read_tps_threshold";
@@ -408,7 +409,7 @@ cap_evaluate_resources(const CapWindow *w, CapResource res[CAP_NUM_RESOURCES])
 	cap_thresholds(&t);
 	memset(&c, 0, sizeof(c));
 	cap_model_constants(&c.k);
-	c.vcpus = cap_node_vcpus(w);
+	c.vcpus = node_vcpus(w);
 	c.memory_total = window_last(w, CM_MEMORY_TOTAL_BYTES);
 	memset(res, 0, sizeof(CapResource) * CAP_NUM_RESOURCES);
 

@@ -61,9 +61,6 @@ extern void cap_metric_series(const CapWindow *w, int metric, CapSeries *s);
  */
 extern void cap_derived_series(const CapWindow *w, int a, int b, char op, CapSeries *s);
 
-/* The node's vCPUs: pg_capacity.vcpus, else the newest sampled value. */
-extern double cap_node_vcpus(const CapWindow *w);
-
 /*
  * The capacity a metric is judged against, from a window of history and
  * the settings.  NaN, with *basis NULL, for a metric without one.
