@@ -18,12 +18,16 @@
  *	btree (CREATE INDEX, REINDEX): _bt_buildadd() on a page whose P_HIKEY
  *		line pointer is reserved at creation finishes the page when
  *		PageGetFreeSpace < item + MAXALIGN(sizeof(ItemPointerData)) (leaf),
- *		or when it is below btps_full = BLCKSZ * (100 - fillfactor) / 100
- *		and the page already holds two items.  The last item then moves to
- *		the new page and its old slot becomes the (truncated) high key.
- *		Deduplication during the build merges equal keys into posting
- *		lists of at most MAXALIGN_DOWN(BLCKSZ / 10) - sizeof(ItemIdData)
- *		bytes.  Upper levels are filled to 70 % (BTREE_NONLEAF_FILLFACTOR).
+ *		or when it plus the last item's posting list bytes (truncextra,
+ *		which suffix truncation removes from the high key) is below
+ *		btps_full = BLCKSZ * (100 - fillfactor) / 100 and the page already
+ *		holds two items.  The last item then moves to the new page and its
+ *		old slot becomes the (truncated) high key.  Deduplication during the
+ *		build (_bt_load, _bt_dedup_save_htid) merges the sorted TIDs of each
+ *		key into posting lists of at most maxpostingsize =
+ *		MAXALIGN_DOWN(BLCKSZ / 10) - sizeof(ItemIdData) bytes (812), across
+ *		whatever pages the TIDs came from: full ones, then one with the
+ *		rest.  Upper levels are filled to 70 % (BTREE_NONLEAF_FILLFACTOR).
  *
  *-------------------------------------------------------------------------
  */
@@ -55,6 +59,7 @@ cap_packer_init_heap(CapPacker *p, int fillfactor)
 	p->free = 0;
 	p->nitems = 0;
 	p->last_item = 0;
+	p->last_extra = 0;
 	p->pages = 0;
 	p->done_pages = 0;
 	p->done_bytes = 0;
@@ -79,10 +84,18 @@ page_usable(const CapPacker *p)
 void
 cap_packer_add(CapPacker *p, int item_size)
 {
+	cap_packer_add_posting(p, item_size, 0);
+}
+
+void
+cap_packer_add_posting(CapPacker *p, int item_size, int truncextra)
+{
 	int			usable = page_usable(p);
 
 	if (item_size < 0)
 		item_size = 0;
+	if (truncextra < 0 || !p->btree)
+		truncextra = 0;
 
 	if (p->pages == 0)
 	{
@@ -113,7 +126,7 @@ cap_packer_add(CapPacker *p, int item_size)
 		int			pgspc = p->free >= CAP_ITEMID ? p->free - CAP_ITEMID : 0;
 
 		if (pgspc < item_size + CAP_MAXALIGN(CAP_TID) ||
-			(pgspc < p->save_free && p->nitems >= 2))
+			(pgspc + p->last_extra < p->save_free && p->nitems >= 2))
 		{
 			/* the last item moves to the new page; its slot becomes the high key */
 			int			moved = p->last_item + CAP_ITEMID;
@@ -131,6 +144,7 @@ cap_packer_add(CapPacker *p, int item_size)
 	p->free -= item_size + CAP_ITEMID;
 	p->nitems++;
 	p->last_item = item_size;
+	p->last_extra = truncextra;
 	p->items += 1;
 	p->item_bytes += item_size + CAP_ITEMID;
 }
@@ -218,6 +232,35 @@ cap_btree_posting_max_tids(int keysize)
 	int			n = (limit - keysize) / CAP_TID;
 
 	return n >= 1 ? n : 1;
+}
+
+int
+cap_btree_posting_extra(int keysize, int ntids)
+{
+	if (ntids <= 1)
+		return 0;
+	return cap_btree_posting_size(keysize, ntids) - keysize;
+}
+
+void
+cap_btree_add_key(CapPacker *p, bool dedup, int keysize, int64_t ntids)
+{
+	int			max_tids = cap_btree_posting_max_tids(keysize);
+
+	if (!dedup)
+	{
+		for (; ntids > 0; ntids--)
+			cap_packer_add(p, keysize);
+		return;
+	}
+	while (ntids > 0)
+	{
+		int			n = ntids < max_tids ? (int) ntids : max_tids;
+
+		cap_packer_add_posting(p, cap_btree_posting_size(keysize, n),
+							   cap_btree_posting_extra(keysize, n));
+		ntids -= n;
+	}
 }
 
 uint64_t

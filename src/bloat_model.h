@@ -46,6 +46,7 @@ typedef struct CapPacker
 	int			free;			/* pd_upper - pd_lower of the current page */
 	int			nitems;			/* items on the current page */
 	int			last_item;		/* size of the last item added */
+	int			last_extra;		/* its posting list bytes (btree) */
 	double		pages;			/* pages started */
 	double		done_pages;		/* pages finished */
 	double		done_bytes;		/* item + line pointer bytes on finished pages */
@@ -57,6 +58,14 @@ typedef struct CapPacker
 extern void cap_packer_init_heap(CapPacker *p, int fillfactor);
 extern void cap_packer_init_btree(CapPacker *p, int fillfactor);
 extern void cap_packer_add(CapPacker *p, int item_size);
+
+/*
+ * A btree item with a posting list of truncextra bytes (item_size less its
+ * key part; 0 for a plain item).  The build's soft fillfactor limit counts
+ * the last item's posting list as free space: suffix truncation removes it
+ * when that item becomes the high key.
+ */
+extern void cap_packer_add_posting(CapPacker *p, int item_size, int truncextra);
 
 /*
  * Bytes (items plus line pointers) one page holds, as the replay filled
@@ -78,8 +87,22 @@ extern double cap_btree_upper_pages(double leaf_pages, double pivot_size);
 /* Size of a deduplicated btree item holding ntids heap TIDs. */
 extern int	cap_btree_posting_size(int keysize, int ntids);
 
-/* Most TIDs one posting list of the build holds (BLCKSZ/10 limit). */
+/*
+ * Most TIDs one posting list of the build holds: the build's maxpostingsize,
+ * MAXALIGN_DOWN(BLCKSZ / 10) - sizeof(ItemIdData) (not BTMaxItemSize).
+ */
 extern int	cap_btree_posting_max_tids(int keysize);
+
+/* The posting list bytes of that item: what suffix truncation removes. */
+extern int	cap_btree_posting_extra(int keysize, int ntids);
+
+/*
+ * What a rebuild stores for ntids TIDs of one key: full posting lists of
+ * cap_btree_posting_max_tids() TIDs, then one with the rest (a plain item
+ * when one TID is left), as _bt_load forms them.  Without deduplication,
+ * ntids plain items.  Each item is passed to the packer.
+ */
+extern void cap_btree_add_key(CapPacker *p, bool dedup, int keysize, int64_t ntids);
 
 /*
  * Stratified sampling: M units [0, M) in n equal slices; slice j is
