@@ -50,7 +50,7 @@
 #define BLOAT_TID_CHECKS	8
 
 static void
-add_keyed_item(BloatScan *s, BloatSlice *sl, int size, uint64 key)
+add_keyed_item(BloatScan *s, BloatSlice *sl, int size, int extra, uint64 key)
 {
 	if (s->nitems >= s->maxitems)
 	{
@@ -58,9 +58,13 @@ add_keyed_item(BloatScan *s, BloatSlice *sl, int size, uint64 key)
 		s->items = repalloc(s->items, sizeof(int) * s->maxitems);
 		if (s->item_keys)
 			s->item_keys = repalloc(s->item_keys, sizeof(uint64) * s->maxitems);
+		if (s->item_extras)
+			s->item_extras = repalloc(s->item_extras, sizeof(int) * s->maxitems);
 	}
 	if (s->item_keys)
 		s->item_keys[s->nitems] = key;
+	if (s->item_extras)
+		s->item_extras[s->nitems] = extra;
 	s->items[s->nitems++] = size;
 	sl->nitems++;
 	sl->rebuilt += size + sizeof(ItemIdData);
@@ -69,7 +73,17 @@ add_keyed_item(BloatScan *s, BloatSlice *sl, int size, uint64 key)
 static void
 add_item(BloatScan *s, BloatSlice *sl, int size)
 {
-	add_keyed_item(s, sl, size, 0);
+	add_keyed_item(s, sl, size, 0, 0);
+}
+
+/* A btree item of a rebuild: ntids TIDs of one key, a posting list if > 1 */
+static void
+add_btree_item(BloatScan *s, BloatSlice *sl, int keysize, int ntids)
+{
+	add_keyed_item(s, sl, cap_btree_posting_size(keysize, ntids),
+				   cap_btree_posting_extra(keysize, ntids), 0);
+	s->key_bytes += keysize;
+	s->keys += 1;
 }
 
 /*
@@ -144,7 +158,7 @@ read_heap_page(BloatScan *s, BloatSlice *sl, Buffer buf)
 
 			memcpy(&chunk_id, data, sizeof(chunk_id));
 			memcpy(&chunk_seq, data + sizeof(chunk_id), sizeof(chunk_seq));
-			add_keyed_item(s, sl, (int) MAXALIGN(len),
+			add_keyed_item(s, sl, (int) MAXALIGN(len), 0,
 						   ((uint64) chunk_id << 32) | (uint32) chunk_seq);
 		}
 		else
@@ -181,52 +195,75 @@ heap_tid_is_live(BloatScan *s, ItemPointer tid)
 	return found;
 }
 
+/* A posting list of a whole key, for the replay of the page filling */
+static void
+add_pack_item(BloatScan *s, int keysize, int ntids)
+{
+	if (s->npack >= s->maxpack)
+	{
+		s->maxpack = Max(s->maxpack * 2, 1024);
+		s->pack_items = s->pack_items ? repalloc(s->pack_items, sizeof(int) * s->maxpack)
+			: palloc(sizeof(int) * s->maxpack);
+		s->pack_extras = s->pack_extras ? repalloc(s->pack_extras, sizeof(int) * s->maxpack)
+			: palloc(sizeof(int) * s->maxpack);
+	}
+	s->pack_items[s->npack] = cap_btree_posting_size(keysize, ntids);
+	s->pack_extras[s->npack] = cap_btree_posting_extra(keysize, ntids);
+	s->npack++;
+}
+
+/* n, or n rounded at random to an integer, without bias */
+static int
+round_random(BloatScan *s, double n)
+{
+	int			i = (int) floor(n);
+
+	if (n - i > 0 && cap_random_unit(&s->prng) < n - i)
+		i++;
+	return Max(i, 0);
+}
+
 /*
- * The rebuilt items of a run of live TIDs with one key.  When the run goes
- * on in the right sibling (continues), the rebuilt index holds its TIDs
- * together with the sibling's: a partly filled posting list here is counted
- * in proportion to its TIDs, and the key's last page counts the whole item.
+ * The rebuilt items of own_live live TIDs of one key seen on a sampled page
+ * (an expected count when the TIDs' liveness was subsampled).  Without
+ * deduplication, a plain item each.  With it, a rebuild makes the key's
+ * posting lists from all its TIDs, across the pages they are on now: full
+ * lists of max_tids TIDs, then one list with the rest.  The full lists are
+ * shared out in proportion to TIDs: own_live / max_tids of them, rounded at
+ * random (a partial stand-in would pack pages differently from the lists the
+ * build makes).  The list with the rest goes with the key's last page (ends),
+ * which knows the key's total_live from the pages to its left, and takes
+ * its TIDs out of that page's share.
  */
 void
-cap_bloat_emit_run(BloatScan *s, BloatSlice *sl, int keysize, double expected_live,
-				   bool continues)
+cap_bloat_emit_run(BloatScan *s, BloatSlice *sl, int keysize, double own_live,
+				   double total_live, bool ends)
 {
-	int			live = (int) floor(expected_live);
+	int			max_tids;
+	double		full;
+	int			n;
 
-	/* an expected count from a subsample: round at random, without bias */
-	if (expected_live - live > 0 &&
-		cap_random_unit(&s->prng) <
-		expected_live - live)
-		live++;
-	if (live <= 0)
+	if (!s->dedup)
+	{
+		for (n = round_random(s, own_live); n > 0; n--)
+			add_btree_item(s, sl, keysize, 1);
 		return;
-	if (s->dedup)
-	{
-		int			max_tids = cap_btree_posting_max_tids(keysize);
-
-		while (live > 0)
-		{
-			int			n = Min(live, max_tids);
-
-			if (continues && n < max_tids && live == n)
-				add_item(s, sl, (int) rint((double) n / max_tids *
-										   cap_btree_posting_size(keysize, max_tids)));
-			else
-				add_item(s, sl, cap_btree_posting_size(keysize, n));
-			s->key_bytes += keysize;
-			s->keys += 1;
-			live -= n;
-		}
 	}
-	else
+	max_tids = cap_btree_posting_max_tids(keysize);
+	full = own_live / max_tids;
+	if (ends)
 	{
-		for (; live > 0; live--)
-		{
-			add_item(s, sl, keysize);
-			s->key_bytes += keysize;
-			s->keys += 1;
-		}
+		int			total = round_random(s, Max(total_live, own_live));
+		int			rest = total % max_tids;
+
+		if (rest > 0)
+			add_btree_item(s, sl, keysize, rest);
+		full = (own_live - rest) / max_tids;
+		for (n = total; n > 0; n -= Min(n, max_tids))
+			add_pack_item(s, keysize, Min(n, max_tids));
 	}
+	for (n = round_random(s, full); n > 0; n--)
+		add_btree_item(s, sl, keysize, max_tids);
 }
 
 /*
@@ -234,7 +271,7 @@ cap_bloat_emit_run(BloatScan *s, BloatSlice *sl, int keysize, double expected_li
  * share is known.
  */
 static void
-keep_run(BloatScan *s, BloatSlice *sl, int keysize, int tids, bool continues)
+keep_run(BloatScan *s, BloatSlice *sl, int keysize, int tids, int total, bool ends)
 {
 	if (tids <= 0)
 		return;
@@ -246,9 +283,118 @@ keep_run(BloatScan *s, BloatSlice *sl, int keysize, int tids, bool continues)
 	}
 	s->runs[s->nruns].keysize = keysize;
 	s->runs[s->nruns].tids = tids;
-	s->runs[s->nruns].continues = continues;
+	s->runs[s->nruns].total = total;
+	s->runs[s->nruns].ends = ends;
 	s->nruns++;
 	sl->nruns++;
+}
+
+/* Pages to the left a key's TIDs are counted on, at most */
+#define BLOAT_LEFT_PAGES	8
+
+/*
+ * A run of one key's TIDs on a sampled leaf page ends: its rebuilt items
+ * (cap_bloat_emit_run()), or the run kept to be replayed once the heap's
+ * live share is known.  With deduplication, the size of a key's last
+ * posting list depends on the key's total TIDs: a run that goes on in the
+ * right sibling (continues) is not the key's last, and the page's first
+ * run may have begun on the pages to the left, whose TIDs of the key are
+ * counted once the page is released (finish_first_key()).
+ */
+static void
+finish_run(BloatScan *s, BloatSlice *sl, BTPageOpaque opaque, IndexTuple run,
+		   int keysize, int tids, double live, bool first, bool continues)
+{
+	if (tids <= 0)
+		return;
+	if (s->dedup && first && !continues && tids >= 2 && !P_LEFTMOST(opaque))
+	{
+		memcpy(s->first_key, run, Min(keysize, BLCKSZ));
+		s->first_keysize = keysize;
+		s->first_tids = tids;
+		s->first_live = live;
+		s->first_left = opaque->btpo_prev;
+		return;
+	}
+	if (s->use_heap_share)
+		keep_run(s, sl, keysize, tids, tids, !continues);
+	else
+		cap_bloat_emit_run(s, sl, keysize, live, live, !continues);
+}
+
+/* Does itup hold the key of s->first_key? */
+static bool
+is_first_key(BloatScan *s, IndexTuple itup)
+{
+	IndexTuple	key = (IndexTuple) s->first_key;
+	int			size = BTreeTupleIsPosting(itup) ? BTreeTupleGetPostingOffset(itup)
+		: IndexTupleSize(itup);
+
+	return size == s->first_keysize &&
+		(itup->t_info & INDEX_NULL_MASK) == (key->t_info & INDEX_NULL_MASK) &&
+		memcmp((char *) itup + sizeof(IndexTupleData), (char *) key + sizeof(IndexTupleData),
+			   size - sizeof(IndexTupleData)) == 0;
+}
+
+/*
+ * The pending first key of a sampled page: its TIDs on the pages to the
+ * left (up to BLOAT_LEFT_PAGES of them, each locked alone), counted live in
+ * the proportion of the key's TIDs on the sampled page (or scaled later by
+ * the heap's live share); then the key's items.
+ */
+static void
+finish_first_key(BloatScan *s, BloatSlice *sl)
+{
+	BlockNumber blk = s->first_left;
+	int			total = s->first_tids;
+	int			pages;
+
+	for (pages = 0; pages < BLOAT_LEFT_PAGES && blk != P_NONE; pages++)
+	{
+		Buffer		buf;
+		Page		page;
+		BTPageOpaque opaque;
+		OffsetNumber off;
+		bool		whole = true;
+
+		CHECK_FOR_INTERRUPTS();
+		buf = ReadBufferExtended(s->rel, MAIN_FORKNUM, blk, RBM_NORMAL, s->strategy);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		opaque = BTPageGetOpaque(page);
+		s->pages_read++;
+		if (P_IGNORE(opaque) || !P_ISLEAF(opaque))
+			whole = false;
+		else
+		{
+			for (off = PageGetMaxOffsetNumber(page); off >= P_FIRSTDATAKEY(opaque);
+				 off = OffsetNumberPrev(off))
+			{
+				ItemId		iid = PageGetItemId(page, off);
+				IndexTuple	itup;
+
+				if (ItemIdIsDead(iid))
+					continue;
+				itup = (IndexTuple) PageGetItem(page, iid);
+				if (!is_first_key(s, itup))
+				{
+					whole = false;
+					break;
+				}
+				total += BTreeTupleIsPosting(itup) ? BTreeTupleGetNPosting(itup) : 1;
+			}
+		}
+		blk = P_LEFTMOST(opaque) ? P_NONE : opaque->btpo_prev;
+		UnlockReleaseBuffer(buf);
+		if (!whole)
+			break;
+	}
+	if (s->use_heap_share)
+		keep_run(s, sl, s->first_keysize, s->first_tids, total, true);
+	else
+		cap_bloat_emit_run(s, sl, s->first_keysize, s->first_live,
+						   s->first_live * total / s->first_tids, true);
+	s->first_keysize = 0;
 }
 
 static void
@@ -264,6 +410,7 @@ read_btree_page(BloatScan *s, BloatSlice *sl, Buffer buf)
 	int			run_tids = 0;
 	IndexTuple	hikey = NULL;
 	bool		continues = false;
+	bool		run_first = false;
 	int			page_tids = 0;
 	int			tidno = 0;
 	bool		subsample;
@@ -312,6 +459,21 @@ read_btree_page(BloatScan *s, BloatSlice *sl, Buffer buf)
 		}
 	}
 	sl->tids = page_tids;
+	if (s->count_only)
+	{
+		/* the rebuild is replayed from the leaf chain: dead items only */
+		for (off = P_FIRSTDATAKEY(opaque); off <= maxoff; off = OffsetNumberNext(off))
+		{
+			ItemId		iid = PageGetItemId(page, off);
+
+			if (ItemIdIsDead(iid))
+			{
+				sl->waste += ItemIdGetLength(iid);
+				sl->dead += ItemIdGetLength(iid);
+			}
+		}
+		return;
+	}
 	if (s->use_heap_share)
 	{
 		/* every item counts; the heap's live share scales them later */
@@ -374,11 +536,11 @@ read_btree_page(BloatScan *s, BloatSlice *sl, Buffer buf)
 				   (char *) run + sizeof(IndexTupleData),
 				   keysize - sizeof(IndexTupleData)) != 0)
 		{
-			if (s->use_heap_share)
-				keep_run(s, sl, run_keysize, run_tids, false);
-			else
-				cap_bloat_emit_run(s, sl, run_keysize,
-						 subsample ? run_tids * live_share : run_live, false);
+			if (run != NULL)
+				finish_run(s, sl, opaque, run, run_keysize, run_tids,
+						   subsample ? run_tids * live_share : run_live,
+						   run_first, false);
+			run_first = (run == NULL);
 			run = itup;
 			run_keysize = keysize;
 			run_live = 0;
@@ -410,11 +572,127 @@ read_btree_page(BloatScan *s, BloatSlice *sl, Buffer buf)
 				   (char *) run + sizeof(IndexTupleData),
 				   run_keysize - sizeof(IndexTupleData)) == 0;
 	}
-	if (s->use_heap_share)
-		keep_run(s, sl, run_keysize, run_tids, continues);
-	else
-		cap_bloat_emit_run(s, sl, run_keysize,
-				 subsample ? run_tids * live_share : run_live, continues);
+	if (run != NULL)
+		finish_run(s, sl, opaque, run, run_keysize, run_tids,
+				   subsample ? run_tids * live_share : run_live,
+				   run_first, continues);
+}
+
+/*
+ * The leftmost leaf page of the index, down the first downlink of every
+ * level from the root (pages being deleted are stepped over to the right,
+ * as _bt_get_endpoint does); P_NONE for an empty index.
+ */
+static BlockNumber
+leftmost_leaf(BloatScan *s)
+{
+	Buffer		buf;
+	BTMetaPageData *meta;
+	BlockNumber blk;
+
+	buf = ReadBufferExtended(s->rel, MAIN_FORKNUM, BTREE_METAPAGE, RBM_NORMAL, s->strategy);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	meta = BTPageGetMeta(BufferGetPage(buf));
+	blk = meta->btm_root;
+	UnlockReleaseBuffer(buf);
+	s->pages_read++;
+
+	while (blk != P_NONE)
+	{
+		Page		page;
+		BTPageOpaque opaque;
+		BlockNumber next;
+
+		CHECK_FOR_INTERRUPTS();
+		buf = ReadBufferExtended(s->rel, MAIN_FORKNUM, blk, RBM_NORMAL, s->strategy);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		opaque = BTPageGetOpaque(page);
+		s->pages_read++;
+		if (P_IGNORE(opaque))
+			next = opaque->btpo_next;
+		else if (P_ISLEAF(opaque))
+			next = P_NONE;
+		else if (P_FIRSTDATAKEY(opaque) <= PageGetMaxOffsetNumber(page))
+			next = BTreeTupleGetDownLink((IndexTuple)
+										 PageGetItem(page, PageGetItemId(page, P_FIRSTDATAKEY(opaque))));
+		else
+			next = P_NONE;		/* an internal page without downlinks: corrupt */
+		if (!P_IGNORE(opaque) && P_ISLEAF(opaque))
+		{
+			UnlockReleaseBuffer(buf);
+			return blk;
+		}
+		UnlockReleaseBuffer(buf);
+		blk = next;
+	}
+	return P_NONE;
+}
+
+void
+cap_bloat_replay_leaves(BloatScan *s, CapPacker *packer)
+{
+	BlockNumber blk = leftmost_leaf(s);
+	char	   *key = palloc(BLCKSZ);	/* the open key: its tuple, TID aside */
+	int			keysize = 0;
+	int64		live = 0;
+
+	while (blk != P_NONE)
+	{
+		Buffer		buf;
+		Page		page;
+		BTPageOpaque opaque;
+		OffsetNumber off;
+		OffsetNumber maxoff;
+
+		CHECK_FOR_INTERRUPTS();
+		buf = ReadBufferExtended(s->rel, MAIN_FORKNUM, blk, RBM_NORMAL, s->strategy);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		opaque = BTPageGetOpaque(page);
+		s->pages_read++;
+		maxoff = P_IGNORE(opaque) ? InvalidOffsetNumber : PageGetMaxOffsetNumber(page);
+		for (off = P_FIRSTDATAKEY(opaque); off <= maxoff; off = OffsetNumberNext(off))
+		{
+			ItemId		iid = PageGetItemId(page, off);
+			IndexTuple	itup;
+			int			size;
+			int			ntids;
+			int			i;
+
+			if (ItemIdIsDead(iid))
+				continue;
+			itup = (IndexTuple) PageGetItem(page, iid);
+			size = BTreeTupleIsPosting(itup) ? BTreeTupleGetPostingOffset(itup)
+				: IndexTupleSize(itup);
+
+			/* a new key (its bytes after the TID, and its null mask) */
+			if (keysize == 0 || size != keysize ||
+				(itup->t_info & INDEX_NULL_MASK) !=
+				(((IndexTuple) key)->t_info & INDEX_NULL_MASK) ||
+				memcmp((char *) itup + sizeof(IndexTupleData), key + sizeof(IndexTupleData),
+					   size - sizeof(IndexTupleData)) != 0)
+			{
+				if (live > 0)
+					cap_btree_add_key(packer, s->dedup, keysize, live);
+				memcpy(key, itup, Min(size, BLCKSZ));
+				keysize = size;
+				live = 0;
+			}
+			ntids = BTreeTupleIsPosting(itup) ? BTreeTupleGetNPosting(itup) : 1;
+			for (i = 0; i < ntids; i++)
+				if (heap_tid_is_live(s, BTreeTupleIsPosting(itup) ?
+									 BTreeTupleGetPostingN(itup, i) : &itup->t_tid))
+					live++;
+			s->key_bytes += ntids > 0 ? size : 0;
+			s->keys += ntids > 0 ? 1 : 0;
+		}
+		blk = P_RIGHTMOST(opaque) ? P_NONE : opaque->btpo_next;
+		UnlockReleaseBuffer(buf);
+	}
+	if (live > 0)
+		cap_btree_add_key(packer, s->dedup, keysize, live);
+	pfree(key);
 }
 
 void
@@ -439,6 +717,8 @@ cap_bloat_read_slice(BloatScan *s, BloatSlice *sl)
 	else
 		read_heap_page(s, sl, buf);
 	UnlockReleaseBuffer(buf);
+	if (s->first_keysize > 0)
+		finish_first_key(s, sl);
 	sl->done = true;
 	s->pages_read++;
 }

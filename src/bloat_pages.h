@@ -42,8 +42,9 @@ typedef struct BloatSlice
 typedef struct BloatRun
 {
 	int			keysize;
-	int			tids;
-	bool		continues;
+	int			tids;			/* its TIDs on the sampled page */
+	int			total;			/* the key's TIDs up to there (ends) */
+	bool		ends;			/* the key's last run */
 } BloatRun;
 
 typedef struct BloatScan
@@ -83,6 +84,16 @@ typedef struct BloatScan
 	double		key_bytes;		/* sum of key sizes of rebuilt items */
 	double		keys;
 
+	/*
+	 * A sampled leaf page's first key, when its TIDs may begin on the pages
+	 * to the left: counted there once the page is released
+	 */
+	char	   *first_key;		/* its tuple, TID aside (BLCKSZ bytes) */
+	int			first_keysize;	/* 0: none pending */
+	int			first_tids;
+	double		first_live;
+	BlockNumber first_left;		/* the page's left sibling */
+
 	/* heap: the free space map, an auxiliary variable known for every page */
 	bool		use_fsm;
 	double		fsm_total;		/* sum of the FSM's free space over all pages */
@@ -95,8 +106,26 @@ typedef struct BloatScan
 	bool		is_toast;
 	uint64	   *item_keys;		/* (chunk_id << 32 | chunk_seq) per item */
 
+	/*
+	 * exact mode's first pass over a btree: waste, dead and TIDs only; the
+	 * rebuild is replayed by cap_bloat_replay_leaves() in key order
+	 */
+	bool		count_only;
+
 	/* sizes of the rebuilt items (MAXALIGNed), slice by slice */
 	int		   *items;
+	int		   *item_extras;	/* btree: their posting list bytes */
+
+	/*
+	 * Deduplicated btrees, sample mode: the page filling is replayed over
+	 * whole keys (every key seen to its end, in the order of the build), not
+	 * over the slices' shares of them: how a page fills depends on where
+	 * each key's last, partial posting list falls.
+	 */
+	int		   *pack_items;
+	int		   *pack_extras;
+	int			npack;
+	int			maxpack;
 	int			nitems;
 	int			maxitems;
 	int64		pages_read;
@@ -111,8 +140,16 @@ extern void cap_bloat_read_fsm_total(BloatScan *s);
 /* Internal pages of the index s->rel, counted down from its root. */
 extern double cap_bloat_count_internal_pages(BloatScan *s);
 
-/* The rebuilt items of a run of live TIDs with one key (see bloat_pages.c). */
+/* The rebuilt items of one key's live TIDs (see bloat_pages.c). */
 extern void cap_bloat_emit_run(BloatScan *s, BloatSlice *sl, int keysize,
-							   double expected_live, bool continues);
+							   double own_live, double total_live, bool ends);
+
+/*
+ * Exact mode: the rebuild of the index s->rel replayed into *packer from its
+ * leaf pages in key order (left to right), every key's live TIDs gathered
+ * across pages into the posting lists the build would form.
+ */
+struct CapPacker;
+extern void cap_bloat_replay_leaves(BloatScan *s, struct CapPacker *packer);
 
 #endif							/* PG_CAPACITY_BLOAT_PAGES_H */

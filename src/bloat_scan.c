@@ -207,6 +207,7 @@ estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 		tids = no > 0 ? tids * Max(M - s->internal_pages, 1) / no : 0;
 		s->share = tids > 0 ? Min(1.0, s->heap_live / tids) : 1.0;
 		s->key_bytes = s->keys = 0;
+		s->npack = 0;
 		for (j = 0; j < n; j++)
 		{
 			int			i;
@@ -218,7 +219,8 @@ estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 			{
 				BloatRun   *run = &s->runs[sl[j].first_run + i];
 
-				cap_bloat_emit_run(s, &sl[j], run->keysize, run->tids * s->share, run->continues);
+				cap_bloat_emit_run(s, &sl[j], run->keysize, run->tids * s->share,
+								   run->total * s->share, run->ends);
 			}
 		}
 	}
@@ -242,10 +244,14 @@ estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 		r->waste += W[j];
 		r->dead += w * sl[j].dead;
 		rebuilt += Y[j];
-		if (!s->is_toast)
+		if (!s->is_toast && s->npack == 0)
 			for (i = 0; i < sl[j].nitems; i++)
-				cap_packer_add(&packer, s->items[sl[j].first_item + i]);
+				cap_packer_add_posting(&packer, s->items[sl[j].first_item + i],
+									   s->item_extras ? s->item_extras[sl[j].first_item + i] : 0);
 	}
+	/* deduplicated btrees: the page filling of whole keys (bloat_pages.c) */
+	for (j = 0; j < s->npack; j++)
+		cap_packer_add_posting(&packer, s->pack_items[j], s->pack_extras[j]);
 	if (s->is_toast)
 	{
 		/* replay the chunks in chunk_id order, as the parent's rewrite saves them */
@@ -488,6 +494,7 @@ scan_exact(BloatScan *s, BloatResult *r)
 	TupleTableSlot *slot = NULL;
 
 	init_packer(s, &packer);
+	s->count_only = s->is_btree;
 	if (s->is_toast)
 	{
 		AttrNumber	attnums[2] = {1, 2};
@@ -553,9 +560,17 @@ scan_exact(BloatScan *s, BloatResult *r)
 		tuplesort_end(sort);
 	}
 
-	elog(DEBUG1, "pg_capacity bloat: %s: exact, %u pages, replay %.0f pages of %.0f items",
+	/*
+	 * A btree's rebuild, from its leaves in key order: the pages above gave
+	 * the waste; the order of the blocks is not the order of the keys, and
+	 * a key's TIDs on several pages make its posting lists together.
+	 */
+	if (s->is_btree && s->nblocks > 1)
+		cap_bloat_replay_leaves(s, &packer);
+
+	elog(DEBUG1, "pg_capacity bloat: %s: exact, %u pages, replay %.0f pages of %.0f items, %.0f bytes, %.0f bytes per page",
 		 RelationGetRelationName(s->rel), s->nblocks - s->first_block,
-		 packer.pages, packer.items);
+		 packer.pages, packer.items, packer.item_bytes, cap_packer_bytes_per_page(&packer));
 	r->exact = true;			/* and every error 0, but the replay's own */
 	finish_rebuilt(s, r, packer.pages);
 }
@@ -603,6 +618,8 @@ cap_bloat_measure(Relation rel, Relation heaprel, bool is_btree, bool exact,
 		bool		allequalimage;
 
 		s.heaprel = heaprel;	/* locked first, by the caller */
+		s.item_extras = palloc(sizeof(int) * s.maxitems);
+		s.first_key = palloc(BLCKSZ);
 		s.heap_nblocks = RelationGetNumberOfBlocks(s.heaprel);
 		s.heap_strategy = GetAccessStrategy(BAS_BULKREAD);
 		if (s.nblocks > 0)
