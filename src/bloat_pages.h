@@ -95,6 +95,7 @@ typedef struct BloatScan
 	BlockNumber first_left;		/* the page's left sibling */
 
 	/* heap: the free space map, an auxiliary variable known for every page */
+	bool		need_live;		/* sample until live tuples are known as well */
 	bool		use_fsm;
 	double		fsm_total;		/* sum of the FSM's free space over all pages */
 

@@ -310,6 +310,46 @@ estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 	r->live_hw = cap_half_width_95(cap_sd_variance(L, n, M));
 
 	/*
+	 * Heap: live tuples as a ratio to the used space the FSM records for
+	 * every page (after a VACUUM, empty pages and full ones are told apart
+	 * without reading them), when that is the tighter estimate.
+	 */
+	if (s->use_fsm && !s->is_btree && n >= 2 && n < M)
+	{
+		double		sum_live = 0,
+					sum_used = 0;
+		double		total_used = M * (BLCKSZ - SizeOfPageHeaderData) - s->fsm_total;
+
+		for (j = 0; j < n; j++)
+		{
+			double		w = sl[j].hi - sl[j].lo;
+
+			sum_live += w * sl[j].live;
+			sum_used += w * ((BLCKSZ - SizeOfPageHeaderData) - sl[j].fsm);
+		}
+		if (sum_used > 0 && total_used > 0)
+		{
+			double		beta = sum_live / sum_used;
+			double		hw;
+
+			for (j = 0; j < n; j++)
+			{
+				double		w = sl[j].hi - sl[j].lo;
+
+				L[j] = w * (sl[j].live - beta * ((BLCKSZ - SizeOfPageHeaderData) - sl[j].fsm));
+			}
+			hw = cap_half_width_95(cap_sd_variance(L, n, M));
+			elog(DEBUG2, "pg_capacity bloat: %s: live %.0f +- %.0f, as a ratio to used space %.0f +- %.0f",
+				 RelationGetRelationName(s->rel), r->live, r->live_hw, beta * total_used, hw);
+			if (hw < r->live_hw)
+			{
+				r->live = beta * total_used;
+				r->live_hw = hw;
+			}
+		}
+	}
+
+	/*
 	 * Btrees, sampled: internal pages hold neither waste (as pgstattuple
 	 * counts it) nor leaf items, and their number is known from the root.
 	 * Post-stratify: the other pages' total is (M - internal) times the mean
@@ -367,14 +407,13 @@ estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
 	/*
 	 * Two sources of sampling error in the rebuilt size: the bytes to place
 	 * (the slices' variance) and how many of them a page takes (the spread
-	 * of the replayed pages' fill).  Both vanish when every page was read.
+	 * of the replayed pages' fill).  Both vanish when every page was read;
+	 * the heap's live share, from a heap sample, does not.
 	 */
-	if (r->exact)
-		r->rebuilt_hw = 0;
-	else
 	{
-		double		hw_bytes = cap_half_width_95(cap_sd_variance(Y, n, M)) / per_page;
-		double		hw_fill = pages * 1.959963984540054 *
+		double		hw_bytes = r->exact ? 0 :
+			cap_half_width_95(cap_sd_variance(Y, n, M)) / per_page;
+		double		hw_fill = r->exact ? 0 : pages * 1.959963984540054 *
 			cap_packer_bytes_per_page_se(&packer) / per_page;
 		double		hw_share = 0;
 
@@ -440,7 +479,8 @@ sample_relation(BloatScan *s, BloatResult *r)
 		if (r->exact)
 			break;
 		/* more pages narrow the sampling error only, not the replay's own */
-		if (r->waste_hw <= target && r->rebuilt_sampling_hw <= target)
+		if (r->waste_hw <= target && r->rebuilt_sampling_hw <= target &&
+			(!s->need_live || r->live_hw <= cap_bloat_target_error_pct / 100.0 * r->live))
 			break;
 		if (2 * n > cap_bloat_max_sample_pages)
 			break;
@@ -664,6 +704,8 @@ cap_bloat_measure(Relation rel, Relation heaprel, bool is_btree, bool exact,
 					hs.has_dropped |= TupleDescAttr(hs.tupdesc, i)->attisdropped;
 				hs.values = palloc(sizeof(Datum) * Max(hs.tupdesc->natts, 1));
 				hs.isnull = palloc(sizeof(bool) * Max(hs.tupdesc->natts, 1));
+				/* the share scales the whole estimate: as tight as it */
+				hs.need_live = true;
 				cap_bloat_read_fsm_total(&hs);
 				sample_relation(&hs, &hr);
 				s.use_heap_share = true;
