@@ -5,7 +5,9 @@
  *		the sampler records, with their units and descriptions.
  *
  * The order of this list is the on-disk and in-memory order of every
- * sample: appending a metric requires a new history file format version.
+ * sample: a metric is only ever appended, never removed or moved.  A history
+ * file written with fewer metrics is read with the new ones NULL
+ * (store_file.c); no new file format version is needed.
  * This header is free of server dependencies so that pure code can use it.
  *
  *-------------------------------------------------------------------------

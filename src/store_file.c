@@ -12,8 +12,14 @@
  * or a file-level clone onto a replica shares the system identifier but
  * not these) and a CRC-32C over everything; a file that fails any check,
  * or whose entries are out of time order or not finite, is ignored with a
- * WARNING and the node starts with an empty history.  It is a node-local
- * file in native byte order, like pg_stat_statements' dump.
+ * WARNING and the node starts with an empty history (the next write
+ * replaces it).  It is a node-local file in native byte order, like
+ * pg_stat_statements' dump.
+ *
+ * Metrics are only ever appended to CapMetric, so a file written by an
+ * older release, with fewer metrics, is read and widened: its entries are
+ * prefixes of ours, and the metrics it did not have start NULL.  A file
+ * with more metrics than this build knows (a downgrade) is ignored.
  *
  * Writing allocates nothing while holding the history's lock, and never
  * raises the failure of a write, an fsync or a rename above LOG: this file
@@ -73,10 +79,65 @@ typedef struct CapFileHeader
 	char		hostname[CAP_HOSTNAME_LEN];
 } CapFileHeader;
 
+/*
+ * Bytes of a raw sample and of a bucket in a file of m metrics: CapSample
+ * and CapBucket as a build with that many metrics lays them out.  Metrics
+ * are appended at the end of CapMetric, so an older release's file has
+ * fewer, each entry a prefix of ours cut short (a bucket's n[] padded to an
+ * even length).
+ */
+#define SAMPLE_BYTES(m) \
+	(offsetof(CapSample, v) + sizeof(double) * (m))
+#define BUCKET_BYTES(m) \
+	(offsetof(CapBucket, n) + sizeof(int32_t) * ((m) + (m) % 2) + \
+	 2 * sizeof(double) * (m))
+
+StaticAssertDecl(SAMPLE_BYTES(CAP_NUM_METRICS) == sizeof(CapSample),
+				 "CapSample is its stamp, its mask and a double per metric");
+StaticAssertDecl(BUCKET_BYTES(CAP_NUM_METRICS) == sizeof(CapBucket) &&
+				 offsetof(CapBucket, sum) == BUCKET_BYTES(CAP_NUM_METRICS) -
+				 2 * sizeof(double) * CAP_NUM_METRICS,
+				 "CapBucket is its start, n[] of even length, sum[] and max[]");
+StaticAssertDecl(CAP_NUM_METRICS <= 64, "a sample's nulls mask has 64 bits");
+
 static Size
-entry_bytes(int level)
+entry_bytes(int level, int num_metrics)
 {
-	return level == CAP_RAW ? sizeof(CapSample) : sizeof(CapBucket);
+	return level == CAP_RAW ? SAMPLE_BYTES(num_metrics) : BUCKET_BYTES(num_metrics);
+}
+
+/*
+ * Widen an entry of a file with num_metrics < CAP_NUM_METRICS metrics, at
+ * src, into this build's layout at dest: the metrics the file did not have
+ * are NULL (their bits set in a sample's mask; no value in a bucket, as in
+ * an empty one).  Bits of the mask past the file's metrics meant nothing
+ * to its writer.
+ */
+static void
+widen_entry(int level, int num_metrics, const char *src, void *dest)
+{
+	if (level == CAP_RAW)
+	{
+		CapSample  *s = dest;
+
+		memset(s, 0, sizeof(CapSample));
+		memcpy(s, src, SAMPLE_BYTES(num_metrics));
+		s->nulls |= ~((UINT64_C(1) << num_metrics) - 1);
+	}
+	else
+	{
+		CapBucket  *b = dest;
+		const char *p = src;
+
+		memset(b, 0, sizeof(CapBucket));
+		memcpy(&b->start, p, sizeof(b->start));
+		p += offsetof(CapBucket, n);
+		memcpy(b->n, p, sizeof(int32_t) * num_metrics);
+		p += sizeof(int32_t) * (num_metrics + num_metrics % 2);
+		memcpy(b->sum, p, sizeof(double) * num_metrics);
+		p += sizeof(double) * num_metrics;
+		memcpy(b->max, p, sizeof(double) * num_metrics);
+	}
 }
 
 /* This node: its host name and its data directory's inode. */
@@ -100,7 +161,7 @@ serialized_size(const CapHistory *h)
 
 	for (l = 0; l < CAP_NUM_LEVELS; l++)
 	{
-		size += entry_bytes(l) * h->ring[l].count;
+		size += entry_bytes(l, CAP_NUM_METRICS) * h->ring[l].count;
 		if (l != CAP_RAW && h->open_valid[l])
 			size += sizeof(CapBucket);
 	}
@@ -456,6 +517,8 @@ cap_store_load_file(void)
 	char	   *stage[CAP_NUM_LEVELS] = {NULL};
 	CapBucket	open[CAP_NUM_LEVELS];
 	const char *bad = NULL;
+	int			nm;				/* the file's number of metrics */
+	char		old_entry[Max(sizeof(CapSample), sizeof(CapBucket))];
 	int			l;
 	int32		i;
 	int32		dropped;
@@ -524,11 +587,18 @@ cap_store_load_file(void)
 		bad = "it is truncated";
 		goto done;
 	}
-	if (hdr.v1.num_metrics != CAP_NUM_METRICS || hdr.v1.num_levels != CAP_NUM_LEVELS)
+	if (hdr.v1.num_metrics > CAP_NUM_METRICS)
+	{
+		bad = psprintf("it was written by a newer pg_capacity with %u metrics (this build knows %d)",
+					   hdr.v1.num_metrics, CAP_NUM_METRICS);
+		goto done;
+	}
+	if (hdr.v1.num_metrics < 1 || hdr.v1.num_levels != CAP_NUM_LEVELS)
 	{
 		bad = "its layout does not match this pg_capacity";
 		goto done;
 	}
+	nm = (int) hdr.v1.num_metrics;
 	expected = hdr_size + sizeof(pg_crc32c);
 	for (l = 0; l < CAP_NUM_LEVELS; l++)
 	{
@@ -539,9 +609,9 @@ cap_store_load_file(void)
 			bad = "its header is corrupt";
 			goto done;
 		}
-		expected += entry_bytes(l) * hdr.v1.count[l];
+		expected += entry_bytes(l, nm) * hdr.v1.count[l];
 		if (hdr.v1.open_valid[l])
-			expected += sizeof(CapBucket);
+			expected += entry_bytes(l, nm);
 	}
 	if ((Size) st.st_size != expected)
 	{
@@ -573,23 +643,39 @@ cap_store_load_file(void)
 		}
 	}
 
-	/* stream the entries, keeping what the rings hold: memory bounded by them */
+	/*
+	 * Stream the entries, keeping what the rings hold: memory bounded by
+	 * them.  A file of fewer metrics is read an entry at a time and widened.
+	 */
 	for (l = 0; l < CAP_NUM_LEVELS; l++)
 	{
+		Size		size = entry_bytes(l, CAP_NUM_METRICS);
+
 		keep[l] = Min(hdr.v1.count[l], capacity[l]);
-		stage[l] = palloc_extended(Max(entry_bytes(l) * keep[l], 1),
+		stage[l] = palloc_extended(Max(size * keep[l], 1),
 								   MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
 		if (stage[l] == NULL)
 		{
 			bad = "there is not enough memory to read it";
 			goto done;
 		}
-		if (!reader_get(r, NULL, entry_bytes(l) * (hdr.v1.count[l] - keep[l])) ||
-			!reader_get(r, stage[l], entry_bytes(l) * keep[l]) ||
-			(hdr.v1.open_valid[l] && !reader_get(r, &open[l], sizeof(CapBucket))))
+		if (!reader_get(r, NULL, entry_bytes(l, nm) * (hdr.v1.count[l] - keep[l])))
 		{
 			bad = "it is truncated";
 			goto done;
+		}
+		for (i = 0; i < keep[l] + hdr.v1.open_valid[l]; i++)
+		{
+			char	   *dest = (i < keep[l]) ? stage[l] + size * i : (char *) &open[l];
+
+			if (!reader_get(r, nm == CAP_NUM_METRICS ? dest : old_entry,
+							entry_bytes(l, nm)))
+			{
+				bad = "it is truncated";
+				goto done;
+			}
+			if (nm != CAP_NUM_METRICS)
+				widen_entry(l, nm, old_entry, dest);
 		}
 	}
 	FIN_CRC32C(r->crc);
@@ -672,6 +758,10 @@ cap_store_load_file(void)
 					keep[CAP_MINUTE] + hdr.v1.open_valid[CAP_MINUTE],
 					keep[CAP_HOUR] + hdr.v1.open_valid[CAP_HOUR],
 					keep[CAP_DAY] + hdr.v1.open_valid[CAP_DAY])));
+	if (nm < CAP_NUM_METRICS)
+		ereport(LOG,
+				(errmsg("pg_capacity: history file \"%s\" was written with %d metrics, this pg_capacity has %d: the new ones start empty",
+						CAP_HISTORY_FILE, nm, CAP_NUM_METRICS)));
 	if (dropped > 0)
 		ereport(WARNING,
 				(errmsg("pg_capacity: the history file reaches more than %d s past the current time; dropped its %d entries stamped after now",
