@@ -71,6 +71,8 @@ const CapMetricInfo cap_metric_info[CAP_NUM_METRICS] = {
 	"deadlocks detected per second, all databases"},
 	[CM_TEMP_BYTES_PER_SEC] = {"temp_bytes_per_sec", "bytes/s",
 	"bytes written to temporary files per second, all databases"},
+	[CM_POSTGRES_CPU_PCT] = {"postgres_cpu_pct", "%",
+	"CPU used by PostgreSQL's own processes, as a percentage of vcpus: the cgroup's usage where the cgroup holds only PostgreSQL, else the postmaster and its children from /proc"},
 };
 
 int

@@ -46,6 +46,7 @@ typedef enum CapMetric
 	CM_DISK_UTIL_PCT,
 	CM_DEADLOCKS_PER_SEC,
 	CM_TEMP_BYTES_PER_SEC,
+	CM_POSTGRES_CPU_PCT,		/* added in 0.5.0: appended, older files stay readable */
 	CAP_NUM_METRICS				/* must be last */
 } CapMetric;
 

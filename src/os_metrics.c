@@ -189,7 +189,10 @@ read_text(const char *path, char *buf, size_t bufsize, char *err, size_t errlen)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 	{
-		format_message(err, errlen, "open %s: %s", path, strerror(errno));
+		int			save_errno = errno;
+
+		format_message(err, errlen, "open %s: %s", path, strerror(save_errno));
+		errno = save_errno;		/* callers tell a vanished process by ENOENT */
 		return -1;
 	}
 	while (len < bufsize - 1)
@@ -712,6 +715,205 @@ read_disk(const char *root, const char *datadir, char *buf, OsSnapshot *snap)
 	snap->has_disk = true;
 }
 
+
+/* ----------------------------------------------------------------
+ *		PostgreSQL's own CPU time
+ *
+ * The node's busy time (read_cpu) counts every process the node runs:
+ * pgbench on the same host, a backup, the monitoring agent.  What a
+ * transaction costs is PostgreSQL's time alone.  Where our cgroup holds
+ * nothing but PostgreSQL (systemd's postgresql@.service, a container, a
+ * Kubernetes pod), its usage counter is exactly that, at the cost of one
+ * read.  Elsewhere it is the sum over PostgreSQL's processes: the
+ * postmaster's own time and the time of the children it has waited for
+ * (cutime, cstime: every process that has exited), plus the time of every
+ * process still running, one /proc/<pid>/stat each.
+ * ----------------------------------------------------------------
+ */
+
+static int
+cmp_pid(const void *a, const void *b)
+{
+	int64_t		x = *(const int64_t *) a;
+	int64_t		y = *(const int64_t *) b;
+
+	return (x > y) - (x < y);
+}
+
+static bool
+pid_listed(int64_t pid, const int64_t *pids, int npids)
+{
+	return bsearch(&pid, pids, (size_t) npids, sizeof(int64_t), cmp_pid) != NULL;
+}
+
+/* /proc/<pid>/stat of one process; false (err set) when it is gone or unreadable. */
+static bool
+read_pid_stat(const char *root, int64_t pid, int64_t *ppid, uint64_t *self,
+			  uint64_t *children, char *err, size_t errlen)
+{
+	char		path[OS_PATH_SIZE + 32];
+	char		buf[1024];
+
+	snprintf(path, sizeof(path), "%s/proc/%lld/stat", root, (long long) pid);
+	if (read_text(path, buf, sizeof(buf), err, errlen) < 0)
+		return false;
+	if (!os_parse_pid_stat(buf, ppid, self, children))
+	{
+		format_message(err, errlen, "unexpected content in %s", path);
+		return false;
+	}
+	return true;
+}
+
+/* Our cgroup's directory for CPU accounting: v1 cpuacct, else the v2 one. */
+static OsCgroupMode
+accounting_dir(const char *root, OsCgroup *cg, char *cgbuf, size_t cgbuflen,
+			   const char **dir)
+{
+	char		path[OS_PATH_SIZE];
+	char		err[8];
+
+	memset(cg, 0, sizeof(*cg));
+	cg->root = root;
+	snprintf(path, sizeof(path), "%s/proc/self/cgroup", root);
+	if (read_text(path, cgbuf, cgbuflen, err, sizeof(err)) >= 0)
+		cg->text = cgbuf;
+	return cgroup_dir(cg, OS_CTL_CPUACCT, dir);
+}
+
+int
+os_cgroup_is_postgres_only(const char *root, int64_t postmaster,
+						   int64_t *pids, int npids, int64_t *foreign,
+						   char *err, size_t errlen)
+{
+	char		buf[OS_READ_BUFSIZE];
+	char		cgbuf[OS_CGROUP_BUFSIZE];
+	char		path[OS_PATH_SIZE + 64];
+	OsCgroup	cg;
+	const char *dir;
+	const char *p;
+	ssize_t		len;
+	int			seen = 0;
+
+	if (root == NULL)
+		root = "";
+	*foreign = 0;
+	if (accounting_dir(root, &cg, cgbuf, sizeof(cgbuf), &dir) == OS_CGROUP_NONE)
+	{
+		format_message(err, errlen, "no cgroup accounts for this process's CPU");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if ((len = read_text(path, buf, sizeof(buf), err, errlen)) < 0)
+		return -1;
+	if ((size_t) len >= sizeof(buf) - 1)
+	{
+		format_message(err, errlen, "%s lists more processes than are checked", path);
+		return -1;
+	}
+	qsort(pids, (size_t) npids, sizeof(int64_t), cmp_pid);
+	for (p = buf; *p;)
+	{
+		uint64_t	v;
+		int64_t		pid;
+		int64_t		ppid;
+		uint64_t	self,
+					children;
+		char		perr[8];
+
+		if (!os_parse_flat_u64_prefix(p, &p, &v))
+			break;
+		pid = (int64_t) v;
+		seen++;
+		if (pid == postmaster || pid_listed(pid, pids, npids))
+			continue;
+		/* the logger, an archive_command, a backend just forked or exiting */
+		if (read_pid_stat(root, pid, &ppid, &self, &children, perr, sizeof(perr)))
+		{
+			if (ppid == postmaster || pid_listed(ppid, pids, npids))
+				continue;
+		}
+		else if (errno == ENOENT || errno == ESRCH)
+			continue;			/* gone since the list was read */
+		*foreign = pid;
+		return 0;
+	}
+	if (seen == 0)
+	{
+		format_message(err, errlen, "no process in %s", path);
+		return -1;
+	}
+	return 1;
+}
+
+bool
+os_read_cgroup_cpu(const char *root, uint64_t *usec, char *err, size_t errlen)
+{
+	char		buf[OS_READ_BUFSIZE];
+	char		cgbuf[OS_CGROUP_BUFSIZE];
+	OsCgroup	cg;
+	const char *dir;
+	OsCgroupMode mode;
+	uint64_t	ns;
+
+	if (root == NULL)
+		root = "";
+	mode = accounting_dir(root, &cg, cgbuf, sizeof(cgbuf), &dir);
+	if (mode == OS_CGROUP_V2)
+		return read_cgroup_key(dir, "cpu.stat", "usage_usec", buf, usec, err, errlen);
+	if (mode == OS_CGROUP_V1)
+	{
+		if (!read_cgroup_u64(dir, "cpuacct.usage", buf, &ns, err, errlen))
+			return false;
+		*usec = ns / 1000;
+		return true;
+	}
+	format_message(err, errlen, "no cgroup accounts for this process's CPU");
+	return false;
+}
+
+bool
+os_read_process_cpu(const char *root, int64_t postmaster, const int64_t *pids,
+					int npids, uint64_t *usec, char *err, size_t errlen)
+{
+	int64_t		ppid;
+	uint64_t	self,
+				children;
+	uint64_t	ticks;
+	long		clk = sysconf(_SC_CLK_TCK);
+	int			i;
+
+	if (root == NULL)
+		root = "";
+	if (clk <= 0)
+	{
+		format_message(err, errlen, "sysconf(_SC_CLK_TCK) failed");
+		return false;
+	}
+
+	/*
+	 * The postmaster first: a child that exits after this read is counted
+	 * below while it runs and in cutime from the next read on, so no time is
+	 * counted twice.
+	 */
+	if (!read_pid_stat(root, postmaster, &ppid, &self, &children, err, errlen))
+		return false;
+	ticks = self + children;
+	for (i = 0; i < npids; i++)
+	{
+		char		perr[8];
+		uint64_t	cself,
+					cchildren;
+
+		if (pids[i] == postmaster)
+			continue;
+		/* one that exited since the list was made is in cutime next time */
+		if (read_pid_stat(root, pids[i], &ppid, &cself, &cchildren, perr, sizeof(perr)))
+			ticks += cself + cchildren;
+	}
+	*usec = ticks * (uint64_t) (1000000 / clk);
+	return true;
+}
 
 /* ----------------------------------------------------------------
  *		Entry points

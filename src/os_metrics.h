@@ -117,10 +117,34 @@ extern void os_compute(const OsSnapshot *prev, const OsSnapshot *cur,
 					   double memory_override, OsMetrics *out);
 
 /*
+ * PostgreSQL's own CPU time, for the cost of a transaction.  pids are the
+ * server's processes (PGPROC), postmaster its pid.
+ *
+ * os_cgroup_is_postgres_only: 1 when every process of our CPU-accounting
+ * cgroup (v1 cpuacct, else v2) is the postmaster, one of pids (sorted in
+ * place) or a child of one of them; 0 when one is not (*foreign set to
+ * it); -1 when there is no such cgroup or it cannot be read (err set).
+ *
+ * os_read_cgroup_cpu: that cgroup's cumulative CPU time, quota or not.
+ *
+ * os_read_process_cpu: the cumulative CPU time of the postmaster, of the
+ * children it has reaped and of pids, from /proc/<pid>/stat.
+ */
+extern int	os_cgroup_is_postgres_only(const char *root, int64_t postmaster,
+									   int64_t *pids, int npids, int64_t *foreign,
+									   char *err, size_t errlen);
+extern bool os_read_cgroup_cpu(const char *root, uint64_t *usec, char *err, size_t errlen);
+extern bool os_read_process_cpu(const char *root, int64_t postmaster,
+								const int64_t *pids, int npids, uint64_t *usec,
+								char *err, size_t errlen);
+
+/*
  * Pure parsers (os_parse.c), exported for the unit tests and for
  * os_metrics.c.  Each returns false on bad input.
  */
 extern bool os_parse_flat_u64(const char *text, uint64_t *value);	/* one number: memory.current, cpuacct.usage */
+extern bool os_parse_flat_u64_prefix(const char *text, const char **next,
+									 uint64_t *value);	/* next number of a list, one per line */
 extern bool os_parse_cgroup2_cpu_max(const char *text, double *vcpus);	/* "max 100000" -> false */
 extern bool os_parse_cgroup1_quota(const char *quota_text, const char *period_text,
 								   double *vcpus);	/* quota -1 -> false */
@@ -134,5 +158,7 @@ extern bool os_parse_diskstats(const char *text, unsigned int major, unsigned in
 extern bool os_parse_cgroup_path(const char *proc_self_cgroup, const char *controller,
 								 char *path, size_t pathlen);	/* controller "" = v2 "0::" line */
 extern int	os_count_proc_stat_cpus(const char *text);	/* "cpuN" lines */
+extern bool os_parse_pid_stat(const char *text, int64_t *ppid,
+							  uint64_t *self_ticks, uint64_t *children_ticks);	/* /proc/<pid>/stat */
 
 #endif							/* PG_CAPACITY_OS_METRICS_H */

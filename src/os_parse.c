@@ -90,6 +90,24 @@ os_parse_flat_u64(const char *text, uint64_t *value)
 	return *end == '\n' || *end == '\0';
 }
 
+/*
+ * The next number of a list of one per line (cgroup.procs): false at the
+ * end or on a line that is not a number; *next is the line after it.
+ */
+bool
+os_parse_flat_u64_prefix(const char *text, const char **next, uint64_t *value)
+{
+	const char *end;
+
+	if (!parse_u64(text, &end, value))
+		return false;
+	end = skip_blanks(end);
+	if (*end != '\n' && *end != '\0')
+		return false;
+	*next = next_line(end);
+	return true;
+}
+
 static double
 clamp_pct(double pct)
 {
@@ -214,6 +232,51 @@ os_parse_proc_stat_cpu(const char *text, uint64_t *busy_ticks,
 	*busy_ticks = f[0] + f[1] + f[2] + f[5] + f[6] + f[7];
 	/* + idle + iowait */
 	*total_ticks = *busy_ticks + f[3] + f[4];
+	return true;
+}
+
+/*
+ * /proc/<pid>/stat: "pid (comm) state ppid ... utime stime cutime cstime ...".
+ * comm may hold blanks and parentheses, so the fields start after the last
+ * ')'.  Counting from state as field 3 (proc(5)): ppid is 4, utime 14,
+ * stime 15, cutime 16, cstime 17, in clock ticks.  cutime and cstime are
+ * the times of the children this process has waited for.
+ */
+bool
+os_parse_pid_stat(const char *text, int64_t *ppid, uint64_t *self_ticks,
+				  uint64_t *children_ticks)
+{
+	const char *p = strrchr(text, ')');
+	uint64_t	f[18] = {0};
+	int			field;
+
+	if (p == NULL)
+		return false;
+	p = skip_blanks(p + 1);
+	/* field 3, the state: one character */
+	if (*p == '\0' || *p == '\n')
+		return false;
+	p++;
+	for (field = 4; field <= 17; field++)
+	{
+		p = skip_blanks(p);
+		if (field == 4 || field >= 14)
+		{
+			if (!parse_u64(p, &p, &f[field]))
+				return false;
+		}
+		else
+		{
+			/* pgrp ... cmajflt: skipped (tty_nr and tpgid may be -1) */
+			if (*p == '\0' || *p == '\n')
+				return false;
+			while (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\0')
+				p++;
+		}
+	}
+	*ppid = (int64_t) f[4];
+	*self_ticks = f[14] + f[15];
+	*children_ticks = f[16] + f[17];
 	return true;
 }
 

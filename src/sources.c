@@ -65,6 +65,7 @@
 #include "storage/fd.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
+#include "storage/proc.h"
 #include "storage/spin.h"
 #include "utils/backend_status.h"
 #include "utils/guc.h"
@@ -85,6 +86,15 @@
 #define SRC_STATS		(1 << 0)
 #define SRC_CONTROL		(1 << 1)
 #define SRC_SIZES		(1 << 2)
+#define SRC_PG_CPU		(1 << 3)
+
+
+typedef enum PgCpuSource
+{
+	PG_CPU_UNDECIDED = 0,
+	PG_CPU_CGROUP,				/* the cgroup holds only PostgreSQL */
+	PG_CPU_PROCESSES			/* the postmaster and its children, /proc */
+} PgCpuSource;
 
 #define CKPT_KEEP		64		/* checkpoint times remembered */
 
@@ -151,11 +161,22 @@ struct SamplerState
 	OsSnapshot	os_prev;
 	int64		os_mono;
 
+	/* PostgreSQL's own CPU time: how it is read, and the last reading */
+	int64	   *pg_pids;		/* scratch: ProcGlobal->allProcCount pids */
+	PgCpuSource pg_cpu_source;
+	int64		pg_cpu_decided_mono;
+	bool		have_pg_cpu;
+	PgCpuSource pg_cpu_prev_source;
+	uint64		pg_cpu_usec;
+	int64		pg_cpu_mono;
+
 	uint32		failed;			/* SRC_* bits that failed last time */
 	uint32		os_failed;		/* OS_SRC_* bits that failed last time */
 };
 
 typedef void (*SourceFunction) (SamplerState *st, CapSample *s, TimestampTz now);
+
+static void sample_postgres_cpu(SamplerState *st, CapSample *s, double vcpus);
 
 /* Microseconds on the monotonic clock: for the cadence and for rates. */
 int64
@@ -769,7 +790,10 @@ cap_take_sample(SamplerState *st)
 	st->have_os = true;
 
 	if (om.has_vcpus)
+	{
 		set_value(&s, CM_VCPUS, om.vcpus);
+		sample_postgres_cpu(st, &s, om.vcpus);
+	}
 	if (om.has_cpu_pct)
 		set_value(&s, CM_CPU_PCT, om.cpu_pct);
 	if (om.has_memory)
@@ -806,6 +830,105 @@ cap_take_sample(SamplerState *st)
 				 errdetail("The wall clock stepped back, or the history was written while the clock was ahead.")));
 }
 
+/*
+ * The server's processes: the postmaster's children with a PGPROC (every
+ * backend, auxiliary process and background worker).  A slot's pid is
+ * read without its lock: a process starting or exiting at this instant is
+ * counted now or at the next sample, and the postmaster's cutime takes the
+ * time of those that have exited.
+ */
+static int
+postgres_pids(SamplerState *st)
+{
+	uint32		nprocs = ProcGlobal->allProcCount;
+	uint32		i;
+	int			n = 0;
+
+	if (st->pg_pids == NULL)
+		st->pg_pids = MemoryContextAllocZero(TopMemoryContext,
+											 sizeof(int64) * Max(nprocs, 1));
+	for (i = 0; i < nprocs; i++)
+	{
+		int			pid = ProcGlobal->allProcs[i].pid;
+
+		if (pid != 0)
+			st->pg_pids[n++] = pid;
+	}
+	return n;
+}
+
+/*
+ * postgres_cpu_pct: PostgreSQL's own CPU time over the interval, as a share
+ * of vcpus.  Read from our cgroup when it holds only PostgreSQL's processes
+ * (decided again every pg_capacity.size_interval, and logged when it
+ * changes), else summed
+ * over the processes (os_metrics.c).  A change of source, a counter going
+ * back (a process that exited between two reads) or a first reading gives
+ * no value for this sample.
+ */
+static void
+sample_postgres_cpu(SamplerState *st, CapSample *s, double vcpus)
+{
+	char		err[160];
+	int			npids = postgres_pids(st);
+	uint64		usec = 0;
+	bool		ok;
+
+	if (st->pg_cpu_source == PG_CPU_UNDECIDED ||
+		st->mono - st->pg_cpu_decided_mono >= (int64) cap_size_interval * 1000000)
+	{
+		int64		foreign = 0;
+		int			own;
+		PgCpuSource src;
+
+		own = os_cgroup_is_postgres_only(cap_os_root, (int64) PostmasterPid,
+										 st->pg_pids, npids, &foreign,
+										 err, sizeof(err));
+		src = (own == 1) ? PG_CPU_CGROUP : PG_CPU_PROCESSES;
+		if (src != st->pg_cpu_source)
+		{
+			if (src == PG_CPU_CGROUP)
+				ereport(LOG,
+						(errmsg("pg_capacity: PostgreSQL's CPU time is read from its cgroup, which holds only PostgreSQL's processes")));
+			else if (own == 0)
+				ereport(LOG,
+						(errmsg("pg_capacity: PostgreSQL's CPU time is summed over its processes from /proc"),
+						 errdetail("Its cgroup also holds process %lld, which is not PostgreSQL's.",
+								   (long long) foreign)));
+			else
+				ereport(LOG,
+						(errmsg("pg_capacity: PostgreSQL's CPU time is summed over its processes from /proc"),
+						 errdetail("%s", err)));
+		}
+		st->pg_cpu_source = src;
+		st->pg_cpu_decided_mono = st->mono;
+	}
+
+	if (st->pg_cpu_source == PG_CPU_CGROUP)
+		ok = os_read_cgroup_cpu(cap_os_root, &usec, err, sizeof(err));
+	else
+		ok = os_read_process_cpu(cap_os_root, (int64) PostmasterPid,
+								 st->pg_pids, npids, &usec, err, sizeof(err));
+	note_source(&st->failed, SRC_PG_CPU, "PostgreSQL's own CPU time", ok ? NULL : err);
+	if (!ok)
+	{
+		st->have_pg_cpu = false;
+		return;
+	}
+	if (st->have_pg_cpu && st->pg_cpu_prev_source == st->pg_cpu_source &&
+		usec >= st->pg_cpu_usec && st->mono > st->pg_cpu_mono && vcpus > 0)
+	{
+		double		pct = (double) (usec - st->pg_cpu_usec) /
+			((double) (st->mono - st->pg_cpu_mono) * vcpus) * 100.0;
+
+		set_value(s, CM_POSTGRES_CPU_PCT, Min(pct, 100.0));
+	}
+	st->have_pg_cpu = true;
+	st->pg_cpu_prev_source = st->pg_cpu_source;
+	st->pg_cpu_usec = usec;
+	st->pg_cpu_mono = st->mono;
+}
+
 /* The state of a sampler that has taken no sample yet. */
 SamplerState *
 cap_sources_init(void)
@@ -829,5 +952,6 @@ cap_forget_baselines(SamplerState *st)
 	st->have_wal = false;
 	st->have_req_ckpt = false;
 	st->have_os = false;
+	st->have_pg_cpu = false;
 }
 

@@ -71,7 +71,7 @@ SELECT array_agg(metric ORDER BY n) = ARRAY[
   'wal_dir_bytes', 'vcpus', 'cpu_pct', 'memory_total_bytes',
   'memory_used_pct', 'swap_io_per_sec', 'oom_kills', 'disk_read_iops',
   'disk_write_iops', 'disk_util_pct', 'deadlocks_per_sec',
-  'temp_bytes_per_sec'] AS contract_order,
+  'temp_bytes_per_sec', 'postgres_cpu_pct'] AS contract_order,
   count(*) AS metrics,
   count(DISTINCT metric) AS distinct_metrics,
   bool_and(unit <> '' AND description <> '') AS all_described

@@ -46,7 +46,8 @@ WHERE metric IN ('tps', 'read_tps', 'write_tps', 'connections',
                  'wal_bytes_per_sec', 'requested_checkpoints', 'standbys',
                  'database_size_bytes', 'disk_total_bytes', 'disk_free_bytes',
                  'wal_dir_bytes', 'vcpus', 'cpu_pct', 'memory_total_bytes',
-                 'memory_used_pct', 'deadlocks_per_sec', 'temp_bytes_per_sec')
+                 'memory_used_pct', 'deadlocks_per_sec', 'temp_bytes_per_sec',
+                 'postgres_cpu_pct')
 ORDER BY n;
 
 -- invariants; a NULL (source unavailable) passes only where marked "or null"
@@ -91,7 +92,8 @@ FROM (VALUES
   ('disk_util_pct in [0,100] or null', pg_temp.m('disk_util_pct') IS NULL
                                     OR pg_temp.m('disk_util_pct') BETWEEN 0 AND 100),
   ('deadlocks_per_sec >= 0',       pg_temp.m('deadlocks_per_sec') >= 0),
-  ('temp_bytes_per_sec >= 0',      pg_temp.m('temp_bytes_per_sec') >= 0)
+  ('temp_bytes_per_sec >= 0',      pg_temp.m('temp_bytes_per_sec') >= 0),
+  ('postgres_cpu_pct in [0,100]',  pg_temp.m('postgres_cpu_pct') BETWEEN 0 AND 100)
 ) AS v(check_name, ok);
 
 -- counts are whole numbers

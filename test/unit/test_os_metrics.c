@@ -513,6 +513,59 @@ test_parse_diskstats(void)
 	CHECK(!os_parse_diskstats("", 8, 0, name, sizeof(name), &r, &w, &t));
 }
 
+/* /proc/<pid>/stat: comm with blanks and parentheses, tty_nr and tpgid -1 */
+static void
+test_parse_pid_stat(void)
+{
+	int64_t		ppid;
+	uint64_t	self,
+				children;
+	const char *line =
+		"4242 (postgres: a) b (c)) S 4200 4200 4200 0 -1 4194560 1200 30 0 0 "
+		"250 125 7 3 20 0 1 0 98765 225000000 4000 18446744073709551615 1 1 0 0 0 0 "
+		"4194304 19935232 1266 0 0 0 17 1 0 0 0 0 0\n";
+
+	CHECK(os_parse_pid_stat(line, &ppid, &self, &children));
+	CHECK(ppid == 4200);
+	CHECK(self == 375);			/* utime 250 + stime 125 */
+	CHECK(children == 10);		/* cutime 7 + cstime 3 */
+
+	/* the postmaster's parent may be 0 (outside our pid namespace) */
+	CHECK(os_parse_pid_stat("1 (postgres) S 0 1 1 0 -1 0 0 0 0 0 5 6 70 80 20 0\n",
+							&ppid, &self, &children));
+	CHECK(ppid == 0 && self == 11 && children == 150);
+
+	/* truncated after stime, no ')' at all, no state, a negative utime */
+	CHECK(!os_parse_pid_stat("7 (x) S 1 7 7 0 -1 0 0 0 0 0 5 6\n", &ppid, &self, &children));
+	CHECK(!os_parse_pid_stat("7 x S 1 7 7 0 -1 0 0 0 0 0 5 6 7 8\n", &ppid, &self, &children));
+	CHECK(!os_parse_pid_stat("7 (x)", &ppid, &self, &children));
+	CHECK(!os_parse_pid_stat("7 (x) S 1 7 7 0 -1 0 0 0 0 0 -5 6 7 8\n", &ppid, &self, &children));
+	CHECK(!os_parse_pid_stat("", &ppid, &self, &children));
+}
+
+/* cgroup.procs: one number a line */
+static void
+test_parse_u64_list(void)
+{
+	const char *text = "12\n345\n6\n";
+	const char *p = text;
+	uint64_t	v;
+	uint64_t	sum = 0;
+	int			n = 0;
+
+	while (os_parse_flat_u64_prefix(p, &p, &v))
+	{
+		sum += v;
+		n++;
+	}
+	CHECK(n == 3 && sum == 363);
+	CHECK(*p == '\0');
+	p = "12\nx\n";
+	CHECK(os_parse_flat_u64_prefix(p, &p, &v) && v == 12);
+	CHECK(!os_parse_flat_u64_prefix(p, &p, &v));
+	CHECK(!os_parse_flat_u64_prefix("", &p, &v));
+}
+
 static void
 test_parse_cgroup_path(void)
 {
@@ -1043,6 +1096,71 @@ test_read_cgroup_v1(void)
 	CHECK_U64(s.swap_pages, 3);
 }
 
+/*
+ * PostgreSQL's own CPU: is the cgroup PostgreSQL's alone, its usage, and the
+ * sum over the processes (fixture: postmaster 100, server processes 101 and
+ * 102, the logger 103 (a child of 100 without a PGPROC), a foreign 900).
+ */
+static void
+test_read_postgres_cpu(void)
+{
+	char		root[256];
+	char		err[160];
+	int64_t		pids[2] = {102, 101};
+	int64_t		foreign;
+	uint64_t	usec;
+	long		clk = sysconf(_SC_CLK_TCK);
+	const char *dir = "sys/fs/cgroup/cpu,cpuacct/docker/0123abcd";
+	char		path[512];
+
+	make_root("pgcpu", root, sizeof(root));
+	put(root, "proc/self/cgroup", v1_self_cgroup);
+	snprintf(path, sizeof(path), "%s/cpuacct.usage", dir);
+	put(root, path, "7000000000\n");
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	put(root, path, "100\n101\n102\n103\n");
+	put(root, "proc/100/stat", "100 (postgres) S 1 100 100 0 -1 0 0 0 0 0 50 50 300 100 20 0\n");
+	put(root, "proc/101/stat", "101 (postgres: checkpointer ) S 100 100 100 0 -1 0 0 0 0 0 20 5 0 0 20 0\n");
+	put(root, "proc/102/stat", "102 (postgres: postgres db [local] idle) S 100 100 100 0 -1 0 0 0 0 0 400 100 0 0 20 0\n");
+	put(root, "proc/103/stat", "103 (postgres: logger ) S 100 100 100 0 -1 0 0 0 0 0 1 1 0 0 20 0\n");
+	put(root, "proc/900/stat", "900 (patroni) S 1 900 900 0 -1 0 0 0 0 0 9 9 0 0 20 0\n");
+
+	/* only PostgreSQL: the logger counts as the postmaster's child */
+	CHECK(os_cgroup_is_postgres_only(root, 100, pids, 2, &foreign, err, sizeof(err)) == 1);
+	CHECK(pids[0] == 101);		/* sorted in place */
+	/* a foreign process */
+	put(root, path, "900\n100\n101\n102\n");
+	CHECK(os_cgroup_is_postgres_only(root, 100, pids, 2, &foreign, err, sizeof(err)) == 0);
+	CHECK(foreign == 900);
+	/* a pid gone since the list was read is no foreigner */
+	put(root, path, "100\n101\n555\n");
+	CHECK(os_cgroup_is_postgres_only(root, 100, pids, 2, &foreign, err, sizeof(err)) == 1);
+
+	/* the cgroup's usage, quota or not: ns -> us */
+	CHECK(os_read_cgroup_cpu(root, &usec, err, sizeof(err)));
+	CHECK_U64(usec, 7000000);
+
+	/*
+	 * The processes: the postmaster's 50 + 50 + reaped 300 + 100, the
+	 * checkpointer's 25, the backend's 500; a listed pid without a stat
+	 * file (exited) adds nothing.
+	 */
+	{
+		int64_t		procs[3] = {101, 102, 777};
+
+		CHECK(os_read_process_cpu(root, 100, procs, 3, &usec, err, sizeof(err)));
+		CHECK_U64(usec, (uint64_t) (500 + 25 + 500) * (uint64_t) (1000000 / clk));
+	}
+	/* no postmaster: an error, no figure */
+	CHECK(!os_read_process_cpu(root, 4242, pids, 2, &usec, err, sizeof(err)));
+	CHECK(strstr(err, "4242") != NULL);
+
+	/* no cgroup at all */
+	make_root("pgcpu_none", root, sizeof(root));
+	CHECK(os_cgroup_is_postgres_only(root, 100, pids, 2, &foreign, err, sizeof(err)) == -1);
+	CHECK(!os_read_cgroup_cpu(root, &usec, err, sizeof(err)));
+}
+
 static void
 test_read_empty_root(void)
 {
@@ -1180,6 +1298,8 @@ static const UnitTest tests[] = {
 	{"parse_proc_stat", test_parse_proc_stat},
 	{"parse_diskstats", test_parse_diskstats},
 	{"parse_cgroup_path", test_parse_cgroup_path},
+	{"parse_pid_stat", test_parse_pid_stat},
+	{"parse_u64_list", test_parse_u64_list},
 	{"compute_basic", test_compute_basic},
 	{"compute_overrides", test_compute_overrides},
 	{"compute_proc_stat", test_compute_proc_stat},
@@ -1187,6 +1307,7 @@ static const UnitTest tests[] = {
 	{"read_cgroup_v2", test_read_cgroup_v2},
 	{"read_cgroup_v1", test_read_cgroup_v1},
 	{"read_empty_root", test_read_empty_root},
+	{"read_postgres_cpu", test_read_postgres_cpu},
 	{"read_real", test_read_real},
 	{"bench_read_real", bench_read_real},
 	{NULL, NULL}
