@@ -43,6 +43,7 @@ OBJS = \
 	src/bloat_sql.o \
 	src/index_sql.o \
 	src/forecast_model.o \
+	src/tps_model.o \
 	src/student_t.o \
 	src/forecast_sql.o
 
@@ -67,7 +68,8 @@ PROVE_TESTS = test/t/*.pl
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql \
 	tmp_check results regression.diffs regression.out \
 	test/unit/test_os_metrics test/unit/test_history \
-	test/unit/test_model test/unit/test_bloat test/unit/test_forecast
+	test/unit/test_model test/unit/test_bloat test/unit/test_forecast \
+	test/unit/test_tps_model
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -92,7 +94,7 @@ dist: metacheck
 
 # Pure-C unit tests of the parsers and formulas, built without the server.
 UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history test/unit/test_model \
-	test/unit/test_bloat test/unit/test_forecast
+	test/unit/test_bloat test/unit/test_forecast test/unit/test_tps_model
 
 test/unit/test_os_metrics: test/unit/test_os_metrics.c test/unit/unit_test.h src/os_metrics.c src/os_parse.c src/os_metrics.h src/metrics.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
@@ -104,6 +106,9 @@ test/unit/test_model: test/unit/test_model.c test/unit/unit_test.h src/model.c s
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 test/unit/test_bloat: test/unit/test_bloat.c test/unit/unit_test.h src/bloat_model.c src/bloat_model.h src/prng.h
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
+
+test/unit/test_tps_model: test/unit/test_tps_model.c test/unit/unit_test.h src/tps_model.c src/tps_model.h src/forecast_model.c src/forecast_model.h src/student_t.c src/student_t.h src/prng.h
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 test/unit/test_forecast: test/unit/test_forecast.c test/unit/unit_test.h src/forecast_model.c src/forecast_model.h src/student_t.c src/student_t.h src/prng.h

@@ -110,6 +110,21 @@ RETURNS pg_catalog.record
 AS 'MODULE_PATHNAME', 'pg_capacity_capacity_level'
 LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 
+CREATE FUNCTION @extschema@.tps_capacity(
+	since pg_catalog.interval DEFAULT '7 days',
+	OUT basis pg_catalog.text,
+	OUT saturation_tps pg_catalog.float8,
+	OUT capacity_tps pg_catalog.float8,
+	OUT cpu_pct_per_1000_tps pg_catalog.float8,
+	OUT fixed_cpu_pct pg_catalog.float8,
+	OUT samples pg_catalog.int4,
+	OUT load_range pg_catalog.numrange,
+	OUT r_squared pg_catalog.float8,
+	OUT detail pg_catalog.text)
+RETURNS pg_catalog.record
+AS 'MODULE_PATHNAME', 'pg_capacity_tps_capacity'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
 CREATE FUNCTION @extschema@.scaling_recommendations(
 	since pg_catalog.interval DEFAULT '15 minutes',
 	OUT priority pg_catalog.text,
@@ -173,6 +188,9 @@ GRANT EXECUTE ON FUNCTION @extschema@.capacity_level() TO pg_monitor;
 GRANT EXECUTE ON FUNCTION @extschema@.scaling_recommendations(pg_catalog.interval) TO pg_monitor;
 GRANT EXECUTE ON FUNCTION @extschema@.sizing_recommendations(pg_catalog.int8, pg_catalog.int4, pg_catalog.int4) TO pg_monitor;
 GRANT EXECUTE ON FUNCTION @extschema@.required_resources(pg_catalog.float8, pg_catalog.float8, pg_catalog.int8, pg_catalog.int4) TO pg_monitor;
+
+REVOKE ALL ON FUNCTION @extschema@.tps_capacity(pg_catalog.interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.tps_capacity(pg_catalog.interval) TO pg_monitor;
 
 --
 -- Growth forecasts and the capacity plan.

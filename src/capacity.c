@@ -120,17 +120,19 @@ node_vcpus(const CapWindow *w)
 double
 cap_window_capacity(const CapWindow *w, int metric, const char **basis)
 {
-	CapModelConstants k;
-	double		vcpus;
-
 	*basis = NULL;
 	switch (metric)
 	{
 		case CM_TPS:
-			cap_model_constants(&k);
-			*basis = "vCPUs x pg_capacity.tps_per_vcpu / cpu_safety_factor";
-			vcpus = node_vcpus(w);
-			return isnan(vcpus) ? NAN : cap_tps_capacity(vcpus, &k);
+			{
+				CapTpsCapacity tc;
+
+				cap_read_tps_capacity(CAP_TPS_FIT_WINDOW, node_vcpus(w), &tc);
+				*basis = tc.measured ?
+					"measured: where PostgreSQL's CPU would reach every vCPU (capacity.tps_capacity())" :
+					"playbook: vCPUs x pg_capacity.tps_per_vcpu / cpu_safety_factor, a planning heuristic (capacity.tps_capacity() says why)";
+				return tc.judged_tps;
+			}
 		case CM_READ_TPS:
 			*basis = "pg_capacity.read_tps_threshold";
 			return cap_read_tps_threshold;
@@ -158,6 +160,196 @@ cap_window_capacity(const CapWindow *w, int metric, const char **basis)
 			return (double) cap_disk_iops_limit;
 		default:
 			return NAN;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * The TPS capacity: measured, else the playbook's
+ * ---------------------------------------------------------------------
+ */
+
+#define TPS_FIT_SMOOTH_US	(5 * 1000000.0)	/* raw samples: running medians over 5 s */
+#define TPS_FIT_SMOOTH_MAX	16
+
+/* The median of v[0..k-1], k <= TPS_FIT_SMOOTH_MAX; NaN if one is NaN. */
+static double
+median_of(const double *v, int k)
+{
+	double		s[TPS_FIT_SMOOTH_MAX];
+	int			i,
+				j;
+
+	for (i = 0; i < k; i++)
+	{
+		double		x = v[i];
+
+		if (isnan(x))
+			return NAN;
+		/* insertion sort of a handful */
+		for (j = i; j > 0 && s[j - 1] > x; j--)
+			s[j] = s[j - 1];
+		s[j] = x;
+	}
+	return (k % 2) ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2.0;
+}
+
+#define TPS_FIT_METRICS (CAP_METRIC_BIT(CM_TPS) | CAP_METRIC_BIT(CM_POSTGRES_CPU_PCT) | \
+						 CAP_METRIC_BIT(CM_VCPUS))
+
+/*
+ * Fit one resolution of the window: (tps, vCPUs PostgreSQL used) per row,
+ * a row's CPU share taken of that row's vCPUs, so that a resize within the
+ * window does not bend the line.
+ */
+static void
+fit_level(double seconds, CapLevel level, double vcpus, CapTpsFit *fit)
+{
+	CapWindow	w;
+	double	   *cpu;
+	double	   *work;
+	int			i;
+
+	double	   *tps;
+	int			k = 1;
+	int			n;
+
+	cap_store_read_window(seconds, level,
+						  level == CAP_RAW ? CAP_WINDOW_RAW_RETENTION : 0,
+						  TPS_FIT_METRICS, &w);
+	cpu = palloc(sizeof(double) * Max(w.n, 1));
+	for (i = 0; i < w.n; i++)
+	{
+		double		row_vcpus = isnan(w.avg[CM_VCPUS][i]) ? vcpus : w.avg[CM_VCPUS][i];
+
+		cpu[i] = w.avg[CM_POSTGRES_CPU_PCT][i] / 100.0 * row_vcpus;
+	}
+
+	/*
+	 * Raw samples closer than TPS_FIT_SMOOTH_US: the running medians of k
+	 * consecutive ones spanning about that long.  Backends report their
+	 * transactions up to a second late, so a 1 s sample's tps is off by a
+	 * second's share of transactions while its CPU is not: noise in x, which
+	 * would flatten the fitted slope.  Medians rather than means, so that a
+	 * single spike (a burst of new connections, a checkpoint) stays one
+	 * wild point instead of spreading over k of them.
+	 */
+	if (level == CAP_RAW && w.n > 1)
+	{
+		double		spacing = (double) (w.ts[w.n - 1] - w.ts[0]) / (w.n - 1);
+
+		if (spacing > 0 && spacing < TPS_FIT_SMOOTH_US)
+			k = Min((int) (TPS_FIT_SMOOTH_US / spacing + 0.5), Min(w.n, TPS_FIT_SMOOTH_MAX));
+	}
+	tps = w.avg[CM_TPS];
+	n = w.n;
+	if (k > 1)
+	{
+		double	   *st = palloc(sizeof(double) * w.n);
+		double	   *sc = palloc(sizeof(double) * w.n);
+
+		n = 0;
+		for (i = 0; i + k <= w.n; i++)
+		{
+			/* a gap (a pause of the sampler) ends a run */
+			if ((double) (w.ts[i + k - 1] - w.ts[i]) > 1.5 * TPS_FIT_SMOOTH_US)
+				continue;
+			st[n] = median_of(tps + i, k);
+			sc[n] = median_of(cpu + i, k);
+			if (isnan(st[n]) || isnan(sc[n]))
+				continue;
+			n++;
+		}
+		tps = st;
+		cpu = sc;
+	}
+	work = palloc(sizeof(double) * Max(cap_tps_fit_work_size(n), 1));
+	cap_tps_fit(tps, cpu, n, vcpus, work, fit);
+}
+
+static char *
+why_playbook(const CapTpsFit *f, double seconds)
+{
+	switch (f->verdict)
+	{
+		case CAP_TPS_FIT_OK:
+			return NULL;
+		case CAP_TPS_FIT_TOO_FEW:
+			if (f->n == 0)
+				return psprintf("no sample of the last %s has both tps and postgres_cpu_pct (PostgreSQL's own CPU)",
+								cap_fmt_duration(seconds));
+			return psprintf("only %d points of the last %s have both tps and postgres_cpu_pct (samples taken faster than every 5 s count as 5 s means); %d are needed",
+							f->n, cap_fmt_duration(seconds), CAP_TPS_FIT_MIN_POINTS);
+		case CAP_TPS_FIT_NARROW:
+			return psprintf("tps varied too little to tell the cost of a transaction from the fixed CPU (10th to 90th percentile %s to %s tx/s; the 90th must be at least %g times the 10th)",
+							cap_fmt_num(f->tps_low), cap_fmt_num(f->tps_high), CAP_TPS_FIT_MIN_RANGE);
+		case CAP_TPS_FIT_NOT_RISING:
+			return psprintf("PostgreSQL's CPU does not rise with tps over the %d samples (fitted %s%% per 1000 tx/s)",
+							f->n, cap_fmt_num(f->cpu_pct_per_1000_tps));
+		case CAP_TPS_FIT_LOOSE:
+			return psprintf("PostgreSQL's CPU follows tps too loosely to extrapolate (r-squared %.2f over %d samples, at least %g needed): much of it is spent on work other than the transactions",
+							f->r_squared, f->n, CAP_TPS_FIT_MIN_R2);
+		case CAP_TPS_FIT_LIGHT:
+			return psprintf("the load is too light to extrapolate from (the fit gives %s%% CPU at the 90th percentile of tps, %s tx/s; at least %g%% is needed)",
+							cap_fmt_num(f->cpu_pct_high), cap_fmt_num(f->tps_high), CAP_TPS_FIT_MIN_CPU_PCT);
+		case CAP_TPS_FIT_NO_HEADROOM:
+			return psprintf("the fitted load-independent CPU (%s%%) fills the vCPUs by itself",
+							cap_fmt_num(f->fixed_cpu_pct));
+	}
+	return NULL;
+}
+
+void
+cap_read_tps_capacity(double seconds, double vcpus, CapTpsCapacity *out)
+{
+	static const CapLevel order[] = {CAP_HOUR, CAP_MINUTE, CAP_RAW};
+	CapModelConstants k;
+	int			i;
+
+	memset(out, 0, sizeof(*out));
+	cap_model_constants(&k);
+	if (isnan(vcpus))
+		vcpus = cap_vcpus > 0 ? cap_vcpus : cap_latest_value(CM_VCPUS);
+	out->vcpus = vcpus;
+
+	/*
+	 * The coarsest resolution with enough points: it covers the longest
+	 * stretch of the window (so the widest range of load) and averages the
+	 * noise of single samples away.  With none, the one with the most
+	 * points, for the message.
+	 */
+	out->fit.verdict = CAP_TPS_FIT_TOO_FEW;
+	out->fit.n = -1;
+	for (i = 0; i < (int) lengthof(order); i++)
+	{
+		CapTpsFit	f;
+
+		fit_level(seconds, order[i], vcpus, &f);
+		if (f.n > out->fit.n)
+		{
+			out->fit = f;
+			out->level = order[i];
+		}
+		if (f.n >= CAP_TPS_FIT_MIN_POINTS)
+		{
+			out->fit = f;
+			out->level = order[i];
+			break;
+		}
+	}
+
+	out->measured = out->fit.verdict == CAP_TPS_FIT_OK;
+	if (out->measured)
+	{
+		out->saturation_tps = out->fit.saturation_tps;
+		out->capacity_tps = out->saturation_tps / k.cpu_safety_factor;
+		out->judged_tps = out->saturation_tps;
+	}
+	else
+	{
+		out->saturation_tps = (vcpus > 0) ? vcpus * k.tps_per_vcpu : NAN;
+		out->capacity_tps = isnan(vcpus) ? NAN : cap_tps_capacity(vcpus, &k);
+		out->judged_tps = out->capacity_tps;
+		out->why_playbook = why_playbook(&out->fit, seconds);
 	}
 }
 
@@ -216,8 +408,8 @@ typedef struct ResourceDef
 #define BY_THRESHOLD -1
 
 static const ResourceDef resource_defs[] = {
-	{CAP_RES_TPS, "tps", "tx/s", CM_TPS, 0, 0, CM_TPS, 0, true, ANY,
-	"{current} tx/s on average, peak {peak}, is {utilization}% of {capacity} tx/s ({vcpus} vCPUs x {tps_per_vcpu} tx/s per vCPU / safety factor {cpu_safety_factor}): {level}."},
+	/* the detail is TPS_MEASURED or TPS_PLAYBOOK, by the basis */
+	{CAP_RES_TPS, "tps", "tx/s", CM_TPS, 0, 0, CM_TPS, 0, true, ANY, NULL},
 	{CAP_RES_READ_TPS, "read_tps", "tx/s", CM_READ_TPS, 0, 0, CM_READ_TPS, 0, true, ANY,
 	"{current} read tx/s on average, peak {peak}, is {utilization}% of the {capacity} tx/s at which the playbook adds a read replica: {level}."},
 	{CAP_RES_WRITE_TPS, "write_tps", "tx/s", CM_WRITE_TPS, 0, 0, CM_WRITE_TPS, 0, true, ANY,
@@ -249,6 +441,13 @@ static const ResourceDef resource_defs[] = {
 		BY_THRESHOLD, CAP_IN_REPLICATION_LAG_SEC, true, ANY,
 	"Replication lag {current} s on average, peak {peak} s, against a threshold of {threshold} s: {level}."},
 };
+
+#define TPS_MEASURED \
+	"{current} tx/s on average, peak {peak}, is {utilization}% of the {capacity} tx/s at which PostgreSQL would keep all {vcpus} vCPUs busy (measured on this node: {cost}% CPU per 1000 tx/s plus {fixed}% fixed, r-squared {r2} over {fit_n} {fit_level} from {tps_min} to {tps_max} tx/s); plan for at most {plan} tx/s (/ cpu_safety_factor {cpu_safety_factor}): {level}."
+#define TPS_PLAYBOOK \
+	"{current} tx/s on average, peak {peak}, is {utilization}% of {capacity} tx/s ({vcpus} vCPUs x {tps_per_vcpu} tx/s per vCPU / safety factor {cpu_safety_factor}): {level}. This capacity is the playbook's planning heuristic, not this node's measured cost: {why}."
+#define TPS_CAPPED \
+	" The level stops at warning: the node's CPU, {cpu}% busy on average, is below warning, and CPU is what this capacity stands for."
 
 static const char *
 level_phrase(CapLevelKind level)
@@ -334,6 +533,8 @@ eval_threshold(CapResource *r, const CapSeries *s, double threshold, bool higher
 typedef struct DetailContext
 {
 	const CapResource *r;
+	const CapTpsCapacity *tc;
+	double		cpu;
 	double		vcpus;
 	double		threshold;
 	double		memory_total;
@@ -370,6 +571,27 @@ detail_value(const char *name, size_t len, const DetailContext *c)
 		return psprintf("%g", c->k.cpu_safety_factor);
 	if (IS("iops_limit"))
 		return psprintf("%d", cap_disk_iops_limit);
+	if (IS("cost"))
+		return cap_fmt_num(c->tc->fit.cpu_pct_per_1000_tps);
+	if (IS("fixed"))
+		return cap_fmt_num(c->tc->fit.fixed_cpu_pct);
+	if (IS("r2"))
+		return psprintf("%.2f", c->tc->fit.r_squared);
+	if (IS("fit_n"))
+		return psprintf("%d", c->tc->fit.n);
+	if (IS("fit_level"))
+		return c->tc->level == CAP_RAW ? "samples" :
+			c->tc->level == CAP_MINUTE ? "minute means" : "hour means";
+	if (IS("tps_min"))
+		return cap_fmt_num(c->tc->fit.tps_min);
+	if (IS("tps_max"))
+		return cap_fmt_num(c->tc->fit.tps_max);
+	if (IS("plan"))
+		return cap_fmt_num(c->tc->capacity_tps);
+	if (IS("why"))
+		return c->tc->why_playbook ? c->tc->why_playbook : "";
+	if (IS("cpu"))
+		return cap_fmt_num(c->cpu);
 #undef IS
 	elog(ERROR, "unknown name \"%.*s\" in a pg_capacity detail template", (int) len, name);
 	return NULL;				/* keep the compiler quiet */
@@ -403,6 +625,9 @@ cap_evaluate_resources(const CapWindow *w, CapResource res[CAP_NUM_RESOURCES])
 {
 	DetailContext c;
 	CapThresholds t;
+	CapTpsCapacity tc;
+	CapResource *tps = &res[CAP_RES_TPS];
+	CapResource *cpu = &res[CAP_RES_CPU];
 	int			i;
 
 	cap_check_escalation_order();
@@ -410,6 +635,8 @@ cap_evaluate_resources(const CapWindow *w, CapResource res[CAP_NUM_RESOURCES])
 	memset(&c, 0, sizeof(c));
 	cap_model_constants(&c.k);
 	c.vcpus = node_vcpus(w);
+	cap_read_tps_capacity(CAP_TPS_FIT_WINDOW, c.vcpus, &tc);
+	c.tc = &tc;
 	c.memory_total = window_last(w, CM_MEMORY_TOTAL_BYTES);
 	memset(res, 0, sizeof(CapResource) * CAP_NUM_RESOURCES);
 
@@ -428,7 +655,9 @@ cap_evaluate_resources(const CapWindow *w, CapResource res[CAP_NUM_RESOURCES])
 			cap_derived_series(w, d->a, d->b, d->op, &s);
 		else
 			cap_metric_series(w, d->a, &s);
-		if (d->capacity_of != BY_THRESHOLD)
+		if (d->id == CAP_RES_TPS)
+			eval_capacity(r, &s, tc.judged_tps);
+		else if (d->capacity_of != BY_THRESHOLD)
 		{
 			const char *basis;
 
@@ -442,7 +671,24 @@ cap_evaluate_resources(const CapWindow *w, CapResource res[CAP_NUM_RESOURCES])
 		if (r->detail == NULL)
 		{
 			c.r = r;
-			r->detail = expand_detail(d->detail, &c);
+			r->detail = expand_detail(d->detail ? d->detail :
+									  tc.measured ? TPS_MEASURED : TPS_PLAYBOOK, &c);
 		}
+	}
+
+	/*
+	 * A measured TPS capacity is a CPU capacity: while the CPU row is below
+	 * warning, tps is at most warning (the fit extrapolates, the CPU row
+	 * measures).
+	 */
+	if (tc.measured && tps->name != NULL && cpu->name != NULL &&
+		cpu->level != CAP_LEVEL_UNKNOWN && cpu->level < CAP_LEVEL_WARNING &&
+		tps->level > CAP_LEVEL_WARNING)
+	{
+		c.r = tps;
+		c.cpu = cpu->current;
+		tps->level = CAP_LEVEL_WARNING;
+		tps->detail = psprintf("%s%s", expand_detail(TPS_MEASURED, &c),
+							   expand_detail(TPS_CAPPED, &c));
 	}
 }

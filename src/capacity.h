@@ -19,6 +19,7 @@
 
 #include "model.h"
 #include "store.h"
+#include "tps_model.h"
 
 #define CAP_MIN_SAMPLES		3	/* fewer in a window: level unknown */
 #define CAP_TREND_WIDTH		24	/* sparkline cells */
@@ -66,6 +67,29 @@ extern void cap_derived_series(const CapWindow *w, int a, int b, char op, CapSer
  * the settings.  NaN, with *basis NULL, for a metric without one.
  */
 extern double cap_window_capacity(const CapWindow *w, int metric, const char **basis);
+
+/*
+ * The TPS capacity and its basis (docs/capacity-model.md, "TPS capacity"):
+ * measured from the node's own CPU cost per transaction when the fit over
+ * the window is trustworthy, else the playbook's constant, never a mix.
+ */
+#define CAP_TPS_FIT_WINDOW	(7 * 86400.0)	/* what the report and the rules fit */
+
+typedef struct CapTpsCapacity
+{
+	bool		measured;		/* basis 'measured', else 'playbook' */
+	CapTpsFit	fit;			/* the attempt, trusted or not */
+	CapLevel	level;			/* the resolution fitted */
+	double		vcpus;			/* the node's vCPUs */
+	double		saturation_tps; /* where CPU reaches 100 % of the vCPUs */
+	double		capacity_tps;	/* saturation_tps / cpu_safety_factor */
+	double		judged_tps;		/* what tps is judged against: measured,
+								 * saturation_tps; playbook, capacity_tps */
+	char	   *why_playbook;	/* why the fit was not used (playbook) */
+} CapTpsCapacity;
+
+/* Fit the last "seconds" of history for a node of vcpus vCPUs (NaN: the newest sampled). */
+extern void cap_read_tps_capacity(double seconds, double vcpus, CapTpsCapacity *out);
 
 /* cap_window_capacity() over the last hour (for the forecasts). */
 extern double cap_metric_capacity(int metric, const char **basis);

@@ -350,6 +350,8 @@ cap_default_constants(CapModelConstants *k)
 	k->read_iops_per_read_high = 5;
 	k->backends_per_vcpu = 50;
 	k->pooler_multiplier = 10;
+	k->measured_fixed_vcpus = NAN;
+	k->measured_vcpus_per_tps = NAN;
 }
 
 void
@@ -372,8 +374,13 @@ cap_required_resources(double target_tps, double read_ratio,
 	ratio_ok = isfinite(read_ratio) && read_ratio >= 0 && read_ratio <= 1;
 
 	/* CPU */
-	if (tps_ok && valid_amount(k->tps_per_vcpu) && k->tps_per_vcpu > 0 &&
-		valid_amount(k->cpu_safety_factor))
+	if (!tps_ok || !valid_amount(k->cpu_safety_factor))
+		out->vcpus = NAN;
+	else if (isfinite(k->measured_fixed_vcpus) && valid_amount(k->measured_vcpus_per_tps) &&
+			 k->measured_vcpus_per_tps > 0)
+		out->vcpus = (fmax(k->measured_fixed_vcpus, 0.0) +
+					  target_tps * k->measured_vcpus_per_tps) * k->cpu_safety_factor;
+	else if (valid_amount(k->tps_per_vcpu) && k->tps_per_vcpu > 0)
 		out->vcpus = target_tps / k->tps_per_vcpu * k->cpu_safety_factor;
 	else
 		out->vcpus = NAN;

@@ -132,11 +132,15 @@ typedef struct CapModelConstants
 	double		read_iops_per_read_high;	/* 5 */
 	double		backends_per_vcpu;	/* 50 */
 	double		pooler_multiplier;	/* 10 */
+	/* the node's measured CPU cost (tps_model.h); NaN: the playbook's tps_per_vcpu */
+	double		measured_fixed_vcpus;	/* NaN */
+	double		measured_vcpus_per_tps; /* NaN */
 } CapModelConstants;
 
 typedef struct CapRequired
 {
-	double		vcpus;				/* target / tps_per_vcpu * cpu_safety (not rounded) */
+	double		vcpus;				/* target / tps_per_vcpu * cpu_safety, or with a measured
+									 * cost (fixed + target * per_tps) * cpu_safety; not rounded */
 	double		ram_bytes;			/* solved: R = S (W + 0.25 R + C m)  =>  R = S (W + C m) / (1 - 0.25 S) */
 	bool		ram_solvable;		/* false when 0.25 * S >= 1 (no finite RAM satisfies it) */
 	double		working_set_bytes;	/* active data * 0.5 */

@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include <limits.h>
+#include <math.h>
 
 #include "utils/guc.h"
 
@@ -119,6 +120,8 @@ cap_model_constants(CapModelConstants *k)
 			 &k->read_iops_per_read_low, &k->read_iops_per_read_high);
 	k->backends_per_vcpu = cap_backends_per_vcpu;
 	k->pooler_multiplier = cap_pooler_multiplier;
+	k->measured_fixed_vcpus = NAN;	/* the caller sets a measured cost */
+	k->measured_vcpus_per_tps = NAN;
 }
 
 void

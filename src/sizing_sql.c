@@ -334,6 +334,7 @@ pg_capacity_required_resources(PG_FUNCTION_ARGS)
 	int			maxconn;
 	CapModelConstants k;
 	CapRequired r;
+	CapTpsCapacity tc = {0};
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 	{
@@ -367,6 +368,16 @@ pg_capacity_required_resources(PG_FUNCTION_ARGS)
 	maxconn = max_connections_arg(fcinfo, 3);
 
 	cap_model_constants(&k);
+	/* the node's own cost per transaction where it is measured */
+	if (cap_store_exists())
+	{
+		cap_read_tps_capacity(CAP_TPS_FIT_WINDOW, NAN, &tc);
+		if (tc.measured)
+		{
+			k.measured_fixed_vcpus = tc.fit.fixed;
+			k.measured_vcpus_per_tps = tc.fit.per_tps;
+		}
+	}
 	cap_required_resources(target, read_ratio, active, maxconn, &k, &r);
 	cap_init_materialized_srf(fcinfo);
 
@@ -381,9 +392,15 @@ pg_capacity_required_resources(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v_, n_); \
 	} while (0)
 
-	REQ_ROW("vcpus", r.vcpus, "vCPUs",
-			psprintf("target TPS / tps_per_vcpu x cpu_safety_factor = %g / %g x %g",
-					 target, k.tps_per_vcpu, k.cpu_safety_factor));
+	if (tc.measured)
+		REQ_ROW("vcpus", r.vcpus, "vCPUs",
+				psprintf("measured: (fixed vCPUs + target TPS x vCPUs per tx/s) x cpu_safety_factor = (%s + %g x %s) x %g, this node's own cost (capacity.tps_capacity())",
+						 cap_fmt_num(fmax(tc.fit.fixed, 0.0)), target,
+						 psprintf("%.6g", tc.fit.per_tps), k.cpu_safety_factor));
+	else
+		REQ_ROW("vcpus", r.vcpus, "vCPUs",
+				psprintf("playbook: target TPS / tps_per_vcpu x cpu_safety_factor = %g / %g x %g",
+						 target, k.tps_per_vcpu, k.cpu_safety_factor));
 	REQ_ROW("ram", r.ram_solvable ? r.ram_bytes : NAN, "bytes",
 			psprintf("RAM = S x (working set + 0.25 RAM + max_connections x connection_memory), solved: S x (%s + %d x %s) / (1 - 0.25 S), S = %g; working set = active data %s x 0.5",
 					 cap_fmt_bytes(r.working_set_bytes), maxconn, cap_fmt_bytes(k.connection_memory),

@@ -88,6 +88,19 @@ cap_fmt_num(double v)
 	return pstrdup(buf);
 }
 
+/* A window's length as a DBA writes it: "7 days", "2 hours", "90 s". */
+const char *
+cap_fmt_duration(double seconds)
+{
+	if (seconds >= 86400 && fmod(seconds, 86400) == 0)
+		return psprintf("%g day%s", seconds / 86400, seconds == 86400 ? "" : "s");
+	if (seconds >= 3600 && fmod(seconds, 3600) == 0)
+		return psprintf("%g hour%s", seconds / 3600, seconds == 3600 ? "" : "s");
+	if (seconds >= 60 && fmod(seconds, 60) == 0)
+		return psprintf("%g minute%s", seconds / 60, seconds == 60 ? "" : "s");
+	return psprintf("%g s", seconds);
+}
+
 const char *
 cap_fmt_bytes(double v)
 {

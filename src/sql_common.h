@@ -30,5 +30,6 @@ extern Datum cap_float_or_null(double v, bool *isnull);
 /* Numbers and byte counts as the report texts print them (palloc'd). */
 extern const char *cap_fmt_num(double v);
 extern const char *cap_fmt_bytes(double v);
+extern const char *cap_fmt_duration(double seconds);
 
 #endif							/* PG_CAPACITY_SQL_COMMON_H */

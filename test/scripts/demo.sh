@@ -68,6 +68,13 @@ section "CREATE EXTENSION pg_capacity"
 section "pgbench -i -s $DEMO_SCALE"
 as_pg pgbench -i -q -s "$DEMO_SCALE" -h "$WORK" -p "$PORT" postgres 2>&1 | tail -n 3
 
+# Light load at three rates first: the TPS capacity is fitted from the node's
+# own CPU cost per transaction over a range of load (docs/capacity-model.md)
+for rate in 150 300 600; do
+	section "pgbench -c 4 -j 2 -R $rate -T 8 (tpcb-like, light load)"
+	as_pg pgbench -n -c 4 -j 2 -R "$rate" -T 8 -h "$WORK" -p "$PORT" postgres 2>&1 | grep -E '^(tps|latency average)'
+done
+
 section "pgbench -c 4 -j 2 -T $DEMO_SECONDS (tpcb-like)"
 START_TS=$("${PSQL[@]}" -Atc "SELECT clock_timestamp()")
 as_pg pgbench -c 4 -j 2 -T "$DEMO_SECONDS" -h "$WORK" -p "$PORT" postgres 2>&1 \
@@ -101,6 +108,9 @@ SQL
 section "capacity.capacity_report('1 minute'): the run, against this node's capacity"
 "${PSQL[@]}" -c "SELECT resource, round(current::numeric, 2) AS current, round(peak::numeric, 2) AS peak, round(capacity::numeric, 1) AS capacity, unit, round(utilization_pct::numeric, 1) AS \"util%\", level, trend FROM capacity.capacity_report('1 minute')"
 "${PSQL[@]}" -c "SELECT resource, level, detail FROM capacity.capacity_report('1 minute') WHERE level <> 'ok'"
+
+section "capacity.tps_capacity(): what tps is judged against, and why"
+"${PSQL[@]}" -x -c "SELECT basis, round(saturation_tps) AS saturation_tps, round(capacity_tps) AS capacity_tps, round(cpu_pct_per_1000_tps::numeric, 2) AS cpu_pct_per_1000_tps, round(fixed_cpu_pct::numeric, 2) AS fixed_cpu_pct, samples, load_range, round(r_squared::numeric, 3) AS r_squared, detail FROM capacity.tps_capacity()"
 
 section "capacity.scaling_recommendations('1 minute')"
 "${PSQL[@]}" -x -c "SELECT * FROM capacity.scaling_recommendations('1 minute')"

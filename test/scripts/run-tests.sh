@@ -202,8 +202,38 @@ stage_regress() {
 }
 
 # ---- TAP --------------------------------------------------------------------
+# A cgroup v1 cpu,cpuacct group of one CPU for 017_tps_capacity.pl, whose
+# cgroup.procs the postgres user may write (it moves its server in); named
+# in PGCAP_TEST_CGROUP.  Without writable v1 hierarchies (cgroup v2, a
+# container) the test skips and says why.
+TAP_CGROUP=pg_capacity_test.$$
+tap_cgroup_up() {
+	local c d
+	for c in cpu cpuacct; do
+		[ -d "/sys/fs/cgroup/$c" ] && [ -w "/sys/fs/cgroup/$c" ] || {
+			echo "017_tps_capacity.pl will skip: /sys/fs/cgroup/$c is not a writable cgroup v1 hierarchy"
+			return 0
+		}
+	done
+	for c in cpu cpuacct; do
+		d=/sys/fs/cgroup/$c/$TAP_CGROUP
+		mkdir -p "$d" && chown postgres "$d/cgroup.procs" "$d/tasks" || return 0
+	done
+	d=/sys/fs/cgroup/cpu/$TAP_CGROUP
+	cat "$d/cpu.cfs_period_us" >"$d/cpu.cfs_quota_us" || return 0
+	AS_PG_ENV+=("PGCAP_TEST_CGROUP=$TAP_CGROUP")
+}
+tap_cgroup_down() {
+	local c
+	for c in cpu cpuacct; do
+		[ -d "/sys/fs/cgroup/$c/$TAP_CGROUP" ] && rmdir "/sys/fs/cgroup/$c/$TAP_CGROUP" 2>/dev/null
+	done
+	return 0
+}
+
 stage_tap() {
 	section "TAP tests (make installcheck REGRESS=)"
+	tap_cgroup_up
 	n_tap=$(find "$BUILD/test/t" -maxdepth 1 -name '*.pl' 2>/dev/null | wc -l)
 	if [ "$n_tap" -eq 0 ]; then
 		echo "no TAP tests in test/t"
@@ -211,6 +241,10 @@ stage_tap() {
 	else
 		run_logged prove as_pg timeout -k 30 "$TEST_TIMEOUT_TAP" make installcheck REGRESS= TAP_TESTS=1 PG_CONFIG="$PG_CONFIG" PROVE_FLAGS="$PROVE_FLAGS"
 		rc=$?
+		tap_cgroup_down
+		# the TPS capacity's prediction ratios (docs/measurements.md)
+		grep -h "light load" "$BUILD/tmp_check/log/regress_log_017_tps_capacity" 2>/dev/null | sed 's/^.*# /017: /'
+
 		t_ok=$(grep -cE '\.pl \.+ (ok|skipped)' "$LOGDIR/prove.log")
 		t_bad=$((n_tap - t_ok))
 		if [ "$rc" -ne 0 ] && [ "$t_bad" -le 0 ]; then t_bad=1; fi

@@ -40,6 +40,7 @@ my @calls = (
 	'SELECT * FROM capacity.latest()',
 	q{SELECT * FROM capacity.history('tps')},
 	'SELECT * FROM capacity.sampler_status()',
+	'SELECT * FROM capacity.tps_capacity()',
 	'SELECT capacity.reset_history()');
 for my $q (@calls)
 {

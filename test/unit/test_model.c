@@ -433,6 +433,26 @@ test_required_resources(void)
 	CHECK_NEAR(r.iops_low, 5500, 0);	/* all writes */
 	CHECK_NEAR(r.iops_high, 11000, 0);
 
+	/*
+	 * a measured cost (tps_model.h) replaces tps_per_vcpu: 0.1 vCPU fixed +
+	 * 0.0009 vCPU per tx/s, 3,000 TPS: (0.1 + 2.7) x 1.5 = 4.2 vCPUs, 5 x 50
+	 * backends; a negative fixed part counts as none
+	 */
+	k.measured_fixed_vcpus = 0.1;
+	k.measured_vcpus_per_tps = 0.0009;
+	cap_required_resources(3000, 0.7, 100 * GB, 500, &k, &r);
+	CHECK_NEAR(r.vcpus, 4.2, 1e-12);
+	CHECK(r.backend_connections == 250);
+	k.measured_fixed_vcpus = -0.05;
+	cap_required_resources(3000, 0.7, 100 * GB, 500, &k, &r);
+	CHECK_NEAR(r.vcpus, 4.05, 1e-12);
+	/* a cost that is not positive is no measured cost */
+	k.measured_vcpus_per_tps = 0;
+	cap_required_resources(15000, 0.7, 100 * GB, 500, &k, &r);
+	CHECK(r.vcpus == 45);
+	k.measured_fixed_vcpus = NAN;
+	k.measured_vcpus_per_tps = NAN;
+
 	/* S = 4: 0.25 S = 1, no finite RAM */
 	k.memory_safety_factor = 4;
 	cap_required_resources(15000, 0.7, 100 * GB, 500, &k, &r);
