@@ -105,15 +105,15 @@ GROUP BY h.metric
 ORDER BY array_position(ARRAY['tps', 'read_tps', 'write_tps', 'active_connections', 'cpu_pct', 'wal_bytes_per_sec'], h.metric);
 SQL
 
-section "capacity.capacity_report('1 minute'): the run, against this node's capacity"
-"${PSQL[@]}" -c "SELECT resource, round(current::numeric, 2) AS current, round(peak::numeric, 2) AS peak, round(capacity::numeric, 1) AS capacity, unit, round(utilization_pct::numeric, 1) AS \"util%\", level, trend FROM capacity.capacity_report('1 minute')"
-"${PSQL[@]}" -c "SELECT resource, level, detail FROM capacity.capacity_report('1 minute') WHERE level <> 'ok'"
+section "capacity.capacity_report('30 seconds'): the run, against this node's capacity"
+"${PSQL[@]}" -c "SELECT resource, round(current::numeric, 2) AS current, round(peak::numeric, 2) AS peak, round(capacity::numeric, 1) AS capacity, unit, round(utilization_pct::numeric, 1) AS \"util%\", level, trend FROM capacity.capacity_report('30 seconds')"
+"${PSQL[@]}" -c "SELECT resource, level, detail FROM capacity.capacity_report('30 seconds') WHERE level <> 'ok' OR resource = 'tps'"
 
 section "capacity.tps_capacity(): what tps is judged against, and why"
 "${PSQL[@]}" -x -c "SELECT basis, round(saturation_tps) AS saturation_tps, round(capacity_tps) AS capacity_tps, round(cpu_pct_per_1000_tps::numeric, 2) AS cpu_pct_per_1000_tps, round(fixed_cpu_pct::numeric, 2) AS fixed_cpu_pct, samples, load_range, round(r_squared::numeric, 3) AS r_squared, detail FROM capacity.tps_capacity()"
 
-section "capacity.scaling_recommendations('1 minute')"
-"${PSQL[@]}" -x -c "SELECT * FROM capacity.scaling_recommendations('1 minute')"
+section "capacity.scaling_recommendations('30 seconds')"
+"${PSQL[@]}" -x -c "SELECT * FROM capacity.scaling_recommendations('30 seconds')"
 
 section "capacity.sizing_recommendations(): this node"
 "${PSQL[@]}" -c "SELECT parameter, current_setting, recommended_setting, requires_restart, formula FROM capacity.sizing_recommendations()"
