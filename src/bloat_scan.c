@@ -447,6 +447,8 @@ estimate(BloatScan *s, BloatSlice *sl, int n, BloatResult *r)
  * whole, and so is one of at most 2 * BLOAT_FIRST_SLICES pages).  Its arrays
  * grow with the sample, never past that setting.
  */
+static void scan_exact(BloatScan *s, BloatResult *r);
+
 static void
 sample_relation(BloatScan *s, BloatResult *r)
 {
@@ -467,6 +469,17 @@ sample_relation(BloatScan *s, BloatResult *r)
 	}
 
 	n = (M <= 2 * BLOAT_FIRST_SLICES) ? (int) M : BLOAT_FIRST_SLICES;
+	if (n == (int) M && s->is_btree)
+	{
+		/*
+		 * A btree read whole is measured as exact mode measures it: its
+		 * rebuild replayed from the leaves in key order (a key's TIDs on
+		 * several pages form its posting lists together), not page by page.
+		 */
+		s->check_all_tids = true;
+		scan_exact(s, r);
+		return;
+	}
 	if (n == (int) M)
 		s->check_all_tids = true;	/* read whole: exact throughout */
 	sl = make_slices(s, n);
@@ -484,6 +497,13 @@ sample_relation(BloatScan *s, BloatResult *r)
 			break;
 		if (2 * n > cap_bloat_max_sample_pages)
 			break;
+		if ((uint64_t) 2 * n >= M && s->is_btree)
+		{
+			/* the whole btree: as exact mode (above); its pages are read again */
+			s->check_all_tids = true;
+			scan_exact(s, r);
+			return;
+		}
 		if ((uint64_t) 2 * n >= M)
 		{
 			/* as many slices as pages: read the pages not read yet */
