@@ -30,8 +30,8 @@
 # a select-only transaction costs 2 to 4 times the CPU at 25 % CPU that it
 # costs at saturation, user time as much as system time; the line fitted at
 # light load is straight (a power law fitted instead has an exponent of 0.86
-# to 0.98), and its prediction lands at 0.48 to 0.61 of the real saturation
-# for select-only, 0.57 to 0.75 for tpcb-like (docs/measurements.md).  The
+# to 0.98), and its prediction lands at 0.48 to 0.69 of the real saturation
+# for select-only, 0.57 to 0.78 for tpcb-like (docs/measurements.md).  The
 # ratios are printed, and by the test command too.
 use strict;
 use warnings;
