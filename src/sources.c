@@ -870,12 +870,17 @@ static void
 sample_postgres_cpu(SamplerState *st, CapSample *s, double vcpus)
 {
 	char		err[160];
-	int			npids = postgres_pids(st);
+	bool		decide = st->pg_cpu_source == PG_CPU_UNDECIDED ||
+		st->mono - st->pg_cpu_decided_mono >= (int64) cap_size_interval * 1000000;
+	int			npids = 0;
 	uint64		usec = 0;
 	bool		ok;
 
-	if (st->pg_cpu_source == PG_CPU_UNDECIDED ||
-		st->mono - st->pg_cpu_decided_mono >= (int64) cap_size_interval * 1000000)
+	/* the server's processes: for the decision, and to sum them */
+	if (decide || st->pg_cpu_source == PG_CPU_PROCESSES)
+		npids = postgres_pids(st);
+
+	if (decide)
 	{
 		int64		foreign = 0;
 		int			own;
