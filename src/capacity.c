@@ -170,29 +170,6 @@ cap_window_capacity(const CapWindow *w, int metric, const char **basis)
 
 #define TPS_FIT_SMOOTH_US	(5 * 1000000.0)	/* raw samples: running medians over 5 s */
 #define TPS_FIT_SMOOTH_MAX	16
-
-/* The median of v[0..k-1], k <= TPS_FIT_SMOOTH_MAX; NaN if one is NaN. */
-static double
-median_of(const double *v, int k)
-{
-	double		s[TPS_FIT_SMOOTH_MAX];
-	int			i,
-				j;
-
-	for (i = 0; i < k; i++)
-	{
-		double		x = v[i];
-
-		if (isnan(x))
-			return NAN;
-		/* insertion sort of a handful */
-		for (j = i; j > 0 && s[j - 1] > x; j--)
-			s[j] = s[j - 1];
-		s[j] = x;
-	}
-	return (k % 2) ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2.0;
-}
-
 #define TPS_FIT_METRICS (CAP_METRIC_BIT(CM_TPS) | CAP_METRIC_BIT(CM_POSTGRES_CPU_PCT) | \
 						 CAP_METRIC_BIT(CM_VCPUS))
 
@@ -246,6 +223,7 @@ fit_level(double seconds, CapLevel level, double vcpus, CapTpsFit *fit)
 	{
 		double	   *st = palloc(sizeof(double) * w.n);
 		double	   *sc = palloc(sizeof(double) * w.n);
+		double		mwork[TPS_FIT_SMOOTH_MAX];
 
 		n = 0;
 		for (i = 0; i + k <= w.n; i++)
@@ -253,8 +231,8 @@ fit_level(double seconds, CapLevel level, double vcpus, CapTpsFit *fit)
 			/* a gap (a pause of the sampler) ends a run */
 			if ((double) (w.ts[i + k - 1] - w.ts[i]) > 1.5 * TPS_FIT_SMOOTH_US)
 				continue;
-			st[n] = median_of(tps + i, k);
-			sc[n] = median_of(cpu + i, k);
+			st[n] = cap_median(tps + i, k, mwork);
+			sc[n] = cap_median(cpu + i, k, mwork);
 			if (isnan(st[n]) || isnan(sc[n]))
 				continue;
 			n++;

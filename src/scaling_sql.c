@@ -70,9 +70,13 @@ scale_to_pct(CapSeries *s, double of)
 	}
 }
 
-/* The matrix's inputs over the window. */
+/*
+ * The matrix's inputs over the window; tps_capacity is what the report
+ * judged tps against (cap_evaluate_resources), for the read-load rule.
+ */
 static void
-gather_inputs(const CapWindow *w, int from, CapMatrixSeries in[CAP_NUM_MATRIX_INPUTS])
+gather_inputs(const CapWindow *w, int from, double tps_capacity,
+			  CapMatrixSeries in[CAP_NUM_MATRIX_INPUTS])
 {
 	static const struct
 	{
@@ -91,8 +95,6 @@ gather_inputs(const CapWindow *w, int from, CapMatrixSeries in[CAP_NUM_MATRIX_IN
 	};
 	CapThresholds t;
 	CapSeries	s;
-	const char *basis;
-	double		capacity;
 	int			i;
 
 	cap_thresholds(&t);
@@ -106,14 +108,13 @@ gather_inputs(const CapWindow *w, int from, CapMatrixSeries in[CAP_NUM_MATRIX_IN
 				  cap_matrix_threshold(&t, plain[i].input));
 	}
 
-	/* read load: read TPS as a share of the TPS capacity, when known */
-	capacity = cap_window_capacity(w, CM_TPS, &basis);
-	if (!isnan(capacity) && capacity > 0)
+	/* read load: read TPS as a share of the report's TPS capacity, when known */
+	if (!isnan(tps_capacity) && tps_capacity > 0)
 	{
 		cap_metric_series(w, CM_READ_TPS, &s);
-		scale_to_pct(&s, capacity);
+		scale_to_pct(&s, tps_capacity);
 		set_input(&in[CAP_IN_READ_LOAD_PCT], &s, from, t.read_load_pct);
-		in[CAP_IN_READ_LOAD_PCT].note = cap_fmt_num(capacity);
+		in[CAP_IN_READ_LOAD_PCT].note = cap_fmt_num(tps_capacity);
 	}
 
 	cap_derived_series(w, CM_CONNECTIONS, CM_MAX_CONNECTIONS, '%', &s);
@@ -171,7 +172,8 @@ pg_capacity_scaling_recommendations(PG_FUNCTION_ARGS)
 	for (i = 0; i < CAP_NUM_RESOURCES; i++)
 		levels[i] = res[i].level;
 
-	gather_inputs(&w, tail_start(&w, Min(seconds, (double) cap_sustained_window)), in);
+	gather_inputs(&w, tail_start(&w, Min(seconds, (double) cap_sustained_window)),
+				  res[CAP_RES_TPS].capacity, in);
 	recs = palloc(sizeof(CapRecommendation) * cap_decision_matrix_length);
 	nrecs = cap_decision_matrix_evaluate(in, levels, CAP_MIN_SAMPLES,
 										 palloc(sizeof(double) * Max(w.n, 1)), recs);
