@@ -45,7 +45,10 @@ OBJS = \
 	src/forecast_model.o \
 	src/tps_model.o \
 	src/student_t.o \
-	src/forecast_sql.o
+	src/forecast_sql.o \
+	src/cluster_model.o \
+	src/cluster.o \
+	src/cluster_sql.o
 
 # sql/pg_capacity.sql is the install script of the current version, the one
 # source of truth; make copies it to sql/pg_capacity--$(EXTVERSION).sql
@@ -56,6 +59,11 @@ OBJS = \
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = sql/$(EXTENSION)--0.1.0.sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 PGFILEDESC = "pg_capacity - capacity planning from inside PostgreSQL"
+
+# libpq, to reach the cluster's other members from a backend (cluster.c),
+# linked the way contrib/dblink links it
+PG_CPPFLAGS = -I$(libpq_srcdir)
+SHLIB_LINK_INTERNAL = $(libpq)
 
 TESTS = $(wildcard test/sql/*.sql)
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
@@ -69,7 +77,7 @@ EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql \
 	tmp_check results regression.diffs regression.out \
 	test/unit/test_os_metrics test/unit/test_history \
 	test/unit/test_model test/unit/test_bloat test/unit/test_forecast \
-	test/unit/test_tps_model
+	test/unit/test_tps_model test/unit/test_cluster_model
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -94,7 +102,8 @@ dist: metacheck
 
 # Pure-C unit tests of the parsers and formulas, built without the server.
 UNIT_TESTS = test/unit/test_os_metrics test/unit/test_history test/unit/test_model \
-	test/unit/test_bloat test/unit/test_forecast test/unit/test_tps_model
+	test/unit/test_bloat test/unit/test_forecast test/unit/test_tps_model \
+	test/unit/test_cluster_model
 
 test/unit/test_os_metrics: test/unit/test_os_metrics.c test/unit/unit_test.h src/os_metrics.c src/os_parse.c src/os_metrics.h src/metrics.c
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
@@ -109,6 +118,9 @@ test/unit/test_bloat: test/unit/test_bloat.c test/unit/unit_test.h src/bloat_mod
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 test/unit/test_tps_model: test/unit/test_tps_model.c test/unit/unit_test.h src/tps_model.c src/tps_model.h src/forecast_model.c src/forecast_model.h src/student_t.c src/student_t.h src/prng.h
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
+
+test/unit/test_cluster_model: test/unit/test_cluster_model.c test/unit/unit_test.h src/cluster_model.c src/cluster_model.h
 	$(CC) $(CFLAGS) $(PG_CFLAGS) -Isrc -o $@ $(filter %.c,$^) -lm
 
 test/unit/test_forecast: test/unit/test_forecast.c test/unit/unit_test.h src/forecast_model.c src/forecast_model.h src/student_t.c src/student_t.h src/prng.h

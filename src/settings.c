@@ -18,7 +18,10 @@
 #include <limits.h>
 #include <math.h>
 
+#include "libpq-fe.h"
 #include "utils/guc.h"
+
+#include "cluster_model.h"
 
 #include "settings.h"
 
@@ -58,6 +61,11 @@ int			cap_config_manager = CAP_CONFIG_AUTO;
 
 double		cap_tps_per_replica = 5000;
 
+char	   *cap_cluster_members_list = NULL;
+char	   *cap_cluster_conninfo = NULL;
+char	   *cap_patroni_url = NULL;
+int			cap_cluster_timeout = 3000;
+
 double		cap_bloat_target_error_pct = 1.0;
 int			cap_bloat_max_sample_pages = 512;
 int			cap_bloat_sample_min_size_kb = 100 * 1024;
@@ -92,6 +100,91 @@ check_range(char **newval, void **extra pg_attribute_unused(), GucSource source 
 	if (*newval == NULL || !cap_parse_range(*newval, &low, &high))
 	{
 		GUC_check_errdetail("A range is written \"low-high\" with 0 < low <= high, such as \"5-10\".");
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_cluster_members(char **newval, void **extra pg_attribute_unused(), GucSource source pg_attribute_unused())
+{
+	CapHostPort hp[CAP_MAX_MEMBERS];
+	char		err[300];
+
+	if (*newval != NULL && cap_parse_member_list(*newval, hp, CAP_MAX_MEMBERS, err, sizeof(err)) < 0)
+	{
+		GUC_check_errdetail("%s. The list is host:port pairs separated by commas, such as \"10.0.0.1:5432, 10.0.0.2:5432\" ([::1]:5432 for IPv6); empty: ask Patroni.", err);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Extra libpq keywords for every member connection: they must parse, and
+ * may not carry a password (every user can read a setting with SHOW, and
+ * Patroni serves its configuration over its REST API) nor the address,
+ * which is the member's.
+ */
+static bool
+check_cluster_conninfo(char **newval, void **extra pg_attribute_unused(), GucSource source pg_attribute_unused())
+{
+	PQconninfoOption *opts;
+	PQconninfoOption *o;
+	char	   *err = NULL;
+
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	opts = PQconninfoParse(*newval, &err);
+	if (opts == NULL)
+	{
+		GUC_check_errdetail("It is not a libpq connection string: %s", err ? err : "out of memory");
+		if (err)
+			PQfreemem(err);
+		return false;
+	}
+	for (o = opts; o->keyword != NULL; o++)
+	{
+		if (o->val == NULL)
+			continue;
+		if (strcmp(o->keyword, "password") == 0)
+		{
+			GUC_check_errdetail("A password may not be written in a setting: use a password file (passfile=...), certificates or trust.");
+			PQconninfoFree(opts);
+			return false;
+		}
+		if (strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "hostaddr") == 0 ||
+			strcmp(o->keyword, "port") == 0)
+		{
+			GUC_check_errdetail("\"%s\" is set per member from pg_capacity.cluster_members or Patroni; this setting holds the other keywords (user, dbname, sslmode, passfile, ...).",
+								o->keyword);
+			PQconninfoFree(opts);
+			return false;
+		}
+		if (strcmp(o->keyword, "dbname") == 0 &&
+			(strchr(o->val, '=') != NULL || strstr(o->val, "://") != NULL))
+		{
+			GUC_check_errdetail("dbname must be a database name here, not a connection string.");
+			PQconninfoFree(opts);
+			return false;
+		}
+	}
+	PQconninfoFree(opts);
+	return true;
+}
+
+static bool
+check_patroni_url(char **newval, void **extra pg_attribute_unused(), GucSource source pg_attribute_unused())
+{
+	char		host[CAP_HOST_LEN];
+	char		path[CAP_URL_PATH_LEN];
+	char		err[300];
+	int			port;
+
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	if (!cap_parse_http_url(*newval, host, &port, path, err, sizeof(err)))
+	{
+		GUC_check_errdetail("%s. Write Patroni's REST API as http://host:port, such as \"http://127.0.0.1:8008\"; empty: that default when Patroni manages this node.", err);
 		return false;
 	}
 	return true;
@@ -289,6 +382,25 @@ cap_define_model_settings(void)
 							"Smallest reclaimable size worth a rewrite or a rebuild.",
 							NULL, &cap_bloat_min_reclaim_kb, 8 * 1024, 0, INT_MAX,
 							PGC_USERSET, GUC_UNIT_KB, NULL, NULL, NULL);
+
+	/* The cluster view: superusers choose where to connect and as whom */
+	DefineCustomStringVariable("pg_capacity.cluster_members",
+							   "The cluster's members as host:port, comma-separated; empty: ask Patroni's REST API.",
+							   NULL, &cap_cluster_members_list, "",
+							   PGC_SUSET, 0, check_cluster_members, NULL, NULL);
+	DefineCustomStringVariable("pg_capacity.cluster_conninfo",
+							   "libpq keywords for every member connection (user, dbname, sslmode, passfile, ...); never a password.",
+							   NULL, &cap_cluster_conninfo, "",
+							   PGC_SUSET, 0, check_cluster_conninfo, NULL, NULL);
+	DefineCustomStringVariable("pg_capacity.patroni_url",
+							   "This node's Patroni REST API (http://host:port), read for the members when pg_capacity.cluster_members is empty.",
+							   "Empty: http://127.0.0.1:8008 when Patroni manages this node (patroni.dynamic.json in the data directory).",
+							   &cap_patroni_url, "",
+							   PGC_SUSET, 0, check_patroni_url, NULL, NULL);
+	DefineCustomIntVariable("pg_capacity.cluster_timeout",
+							"Time a cluster function may spend on the members in all: discovery, connections and queries, in parallel.",
+							NULL, &cap_cluster_timeout, 3000, 100, 600000,
+							PGC_USERSET, GUC_UNIT_MS, NULL, NULL, NULL);
 
 	DefineCustomEnumVariable("pg_capacity.config_manager",
 							 "How sizing_recommendations() says to apply a setting: patroni, alter_system, or auto.",

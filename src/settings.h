@@ -59,6 +59,12 @@ extern int	cap_bloat_min_reclaim_kb;
 /* Capacity plan: TPS one read replica takes (the playbook's 5000) */
 extern double cap_tps_per_replica;
 
+/* The cluster view (cluster.c): who the members are, how to reach them */
+extern char *cap_cluster_members_list;	/* "host:port, ..." or empty */
+extern char *cap_cluster_conninfo;	/* libpq keywords for every member */
+extern char *cap_patroni_url;	/* empty: the default when Patroni runs */
+extern int	cap_cluster_timeout;	/* ms, for a whole call */
+
 /* How sizing_recommendations() says to apply a setting */
 typedef enum CapConfigManager
 {
