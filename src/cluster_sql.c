@@ -412,7 +412,7 @@ emit_cluster_rows(RowOut *out, ClusterCall *call, const bool *ok, CapClusterLoad
 				appendStringInfo(&d, "%s%s", d.len ? ", " : "", member_label(&call->m[i]));
 		cluster_row(out, "failover_headroom", h.load_tps, h.load_tps_peak,
 					h.remaining_tps_capacity, "tx/s", h.utilization_pct, lv,
-					psprintf("If the busiest member, %s (%s tx/s), leaves, %s carry the cluster's %s tx/s with %s tx/s of capacity (%.1f%%, %.1f%% at the peaks) and its %s client connections with %s slots (%.1f%%): %s.%s",
+					psprintf("If the busiest member, %s at %s tx/s, leaves, %s carry the cluster's %s tx/s with %s tx/s of capacity (%.1f%%, %.1f%% at the peaks) and its %s client connections with %s slots (%.1f%%): %s.%s",
 							 member_label(&call->m[h.leaving]), cap_fmt_num(l[h.leaving].tps),
 							 d.data, cap_fmt_num(h.load_tps), cap_fmt_num(h.remaining_tps_capacity),
 							 h.tps_pct, h.tps_peak_pct, cap_fmt_num(h.connections),

@@ -209,6 +209,7 @@ write_configs() {
 	SU_PW=$(randpw)
 	REPL_PW=$(randpw)
 	REWIND_PW=$(randpw)
+	CAPACITY_PW=$(randpw)
 
 	mkdir -p "$CLUSTER_DIR"/{pids,etcd,haproxy,pgbouncer}
 	touch "$CLUSTER_DIR/$MARKER"
@@ -220,6 +221,11 @@ write_configs() {
 		echo "127.0.0.1:*:*:rewinder:$REWIND_PW"
 	} >"$CLUSTER_DIR/pgpass"
 	chmod 600 "$CLUSTER_DIR/pgpass"
+	# the servers' own password file for the cluster view's member connections
+	# (pg_capacity.cluster_conninfo's passfile; pg_monitor only, never a superuser)
+	echo "127.0.0.1:*:postgres:pgcap_cluster:$CAPACITY_PW" >"$CLUSTER_DIR/pgpass.cluster"
+	chown postgres:postgres "$CLUSTER_DIR/pgpass.cluster"
+	chmod 600 "$CLUSTER_DIR/pgpass.cluster"
 
 	cat >"$CLUSTER_DIR/etcd/etcd.yml" <<EOF
 name: etcd1
@@ -290,6 +296,9 @@ postgresql:
   parameters:
     shared_preload_libraries: 'pg_capacity,pg_stat_statements'
     pg_capacity.sample_interval: 1s
+    # the cluster view: members from this node's Patroni, reached as pgcap_cluster
+    pg_capacity.patroni_url: 'http://127.0.0.1:${REST_PORT[$i]}'
+    pg_capacity.cluster_conninfo: 'user=pgcap_cluster dbname=postgres passfile=$CLUSTER_DIR/pgpass.cluster sslmode=disable'
     # three nodes share this host: each sizes itself for a 2GB share, not the host's RAM
     pg_capacity.memory: 2GB
     wal_log_hints: 'on'
@@ -467,8 +476,9 @@ do_up() {
 	t_ready=$(date +%s.%N)
 
 	PGPASSFILE="$CLUSTER_DIR/pgpass" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$RW_PORT" \
-		-U postgres -d postgres -c 'CREATE EXTENSION IF NOT EXISTS pg_capacity' ||
-		die "CREATE EXTENSION pg_capacity failed"
+		-U postgres -d postgres -c 'CREATE EXTENSION IF NOT EXISTS pg_capacity' \
+		-c "CREATE ROLE pgcap_cluster LOGIN PASSWORD '$(cut -d: -f5 "$CLUSTER_DIR/pgpass.cluster")' IN ROLE pg_monitor" ||
+		die "CREATE EXTENSION pg_capacity (and the cluster view's role) failed"
 	trap - EXIT INT TERM
 	local t_end
 	t_end=$(date +%s.%N)

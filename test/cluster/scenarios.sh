@@ -31,7 +31,7 @@ SCALE=${SCENARIO_PGBENCH_SCALE:-10}      # the playbook's -s 100, 1/10
 if [ "${LONG_TESTS:-0}" = 1 ]; then
 	D_NORMAL=180 D_PEAK=90 D_SUSTAINED=600 D_SETTLE=30
 else
-	D_NORMAL=40 D_PEAK=30 D_SUSTAINED=90 D_SETTLE=10
+	D_NORMAL=40 D_PEAK=30 D_SUSTAINED=60 D_SETTLE=10
 fi
 REJOIN_TIMEOUT=120
 SAMPLE_INTERVAL=1                        # pg_capacity.sample_interval in cluster.sh
@@ -128,6 +128,66 @@ lag_check() {
 	MAX_BACKENDS=$(awk -F, '{ n = split($7, b, ";"); for (i = 1; i <= n; i++) if (b[i] > m) m = b[i] } END { print m + 0 }' "$f")
 }
 
+# cluster_roles LABEL: every member's cluster_members() (members from its own Patroni's REST API)
+# against patronictl: every name, its role (leader: primary), reachable, source patroni
+cluster_roles() {
+	local label=$1 want got n bad=""
+	want=$(members | awk '{ print $1 "=" ($2 == "leader" ? "primary" : "standby") "/t/patroni" }' | sort | paste -sd' ')
+	for n in $(members | awk '{ print $1 }'); do
+		got=$(q "$(port_of "$n")" "SELECT string_agg(format('%s=%s/%s/%s', name, coalesce(role, '-'), reachable, source), ' ' ORDER BY name) FROM capacity.cluster_members()")
+		[ "$got" = "$want" ] || bad="$bad $n: '$got';"
+	done
+	if [ -z "$bad" ]; then
+		pass "$label: cluster_members() on every node, from its Patroni: $want"
+	else
+		fail "$label: cluster_members() against patronictl ($want):$bad"
+	fi
+}
+
+# cluster_checks LABEL SINCE LEADER: cluster_report(SINCE seconds) on the leader: the cluster's
+# read_tps is the sum of the members' rows and agrees with pgbench's reads within 10 %; the N-1
+# failover headroom is reported; the call's latency (median of 20, 3 members).  The members'
+# windows end at their newest samples, on average half a sample interval before the call
+cluster_checks() {
+	local label=$1 since=$2 lead=$3 lport t out cl sum n_rows
+	lport=$(port_of "$lead")
+	t=$(now)
+	out=$(q "$lport" "SELECT member, current FROM capacity.cluster_report(make_interval(secs => $since)) WHERE resource = 'read_tps'")
+	printf '%s\n' "$out" >"$SCEN/cluster_read_tps.csv"
+	cl=$(awk -F, '$1 == "cluster" { print $2 }' <<<"$out")
+	sum=$(awk -F, '$1 != "cluster" { s += $2 } END { printf "%.9f", s }' <<<"$out")
+	n_rows=$(awk -F, '$1 != "cluster"' <<<"$out" | wc -l)
+	if [ "$n_rows" = 3 ] && awk -v a="$cl" -v b="$sum" 'BEGIN { d = a - b; exit !(a != "" && d * d < 1e-12) }'; then
+		pass "$label: cluster_report() on $lead: cluster read_tps $cl = the sum of its 3 members' rows"
+	else
+		fail "$label: cluster_report() on $lead: cluster read_tps '$cl', members' rows $n_rows summing to $sum"
+	fi
+	if out=$(/usr/bin/python3 "$HERE/loadstats.py" agree --label "cluster_report() read_tps (cluster row) on $lead" \
+		--logs "$SCEN"/read.[0-9]* --report "$(awk -v t="$t" 'BEGIN { printf "%.3f", t - 0.5 }'),$since,${cl:-0}" --tolerance 10); then
+		pass "$label: $out"
+	else
+		fail "$label: $out"
+	fi
+	q "$lport" "SELECT member, resource, round(current::numeric, 1), round(capacity::numeric, 1), round(utilization_pct::numeric, 1), level, detail FROM capacity.cluster_report('1 minute') WHERE member = 'cluster'" >"$SCEN/cluster_report.csv"
+	out=$(awk -F, '$2 == "failover_headroom" { print $5 "|" $6 }' "$SCEN/cluster_report.csv")
+	if [[ "$out" =~ ^[0-9.]+\|(ok|warning|critical|emergency)$ ]]; then
+		pass "$label: cluster_report() failover_headroom (N-1): ${out%|*} % of the remaining capacity, ${out#*|}"
+	else
+		fail "$label: cluster_report() failover_headroom: '$out'"
+	fi
+	CLUSTER_LAT=$(PGCONNECT_TIMEOUT=2 "$PSQL" -X -q -At -h 127.0.0.1 -p "$lport" -U postgres -d postgres -c "
+		CREATE TEMP TABLE lat (ms float8);
+		DO \$\$ DECLARE t0 timestamptz; BEGIN
+			FOR i IN 1..20 LOOP
+				t0 := clock_timestamp();
+				PERFORM count(*) FROM capacity.cluster_report('15 minutes');
+				INSERT INTO lat VALUES (1000 * extract(epoch FROM clock_timestamp() - t0));
+			END LOOP; END \$\$;
+		SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1) || ' ms (min ' ||
+			   round(min(ms)::numeric, 1) || ', max ' || round(max(ms)::numeric, 1) || ')' FROM lat" 2>&1)
+	log "$label: cluster_report() latency on $lead with 3 members, 20 calls: median $CLUSTER_LAT"
+}
+
 # scenario NAME LABEL SECONDS READ_CLIENTS READ_RATE WRITE_CLIENTS WRITE_RATE PLAYBOOK TARGETS
 scenario() {
 	local name=$1 label=$2 dur=$3 rc=$4 rr=$5 wc=$6 wr=$7 playbook=$8 targets=$9
@@ -199,6 +259,10 @@ scenario() {
 		fail "$label: $out"
 	fi
 	lag_check "$label" "$a0" "$a1"
+	if [ "$name" = normal ]; then
+		cluster_roles "$label"
+		cluster_checks "$label" "$since" "$lead"
+	fi
 	REPORT+=("$(report_lines "$label" "$playbook" "$rc+$wc clients, $rr+$wr TPS, $dur s" "$lat_r" "$lat_w" \
 		"worst lag $WORST_LAG ms, at most $MAX_BACKENDS client backends per node" "$targets")")
 }
@@ -420,6 +484,7 @@ failover_event() {
 		else
 			fail "4 failover ($kind): standbys on the new primary $new: $(q "$new_port" "SELECT value FROM capacity.latest() WHERE metric = 'standbys'")"
 		fi
+		cluster_roles "4 failover ($kind)"
 	else
 		EV_REJOIN=-
 		fail "4 failover ($kind): $old did not rejoin in $REJOIN_TIMEOUT s ($(members | tr '\n' ';'))"
@@ -505,4 +570,6 @@ echo "==== scenario report: pg_capacity on a 3-node Patroni cluster on one 2-cor
 echo "(pgbench scale $SCALE, the playbook's 100; clients and TPS 1/10 of the playbook's; latency from pgbench's per-transaction logs)"
 for line in "${REPORT[@]}"; do echo "$line"; done
 echo "sizing: $SIZING_ROWS recommendations applied with the patronictl commands sizing_recommendations() printed (shared_buffers $SB_BEFORE -> $SB_AFTER)"
+echo "cluster view (on the primary during scenario 1): cluster_report() median ${CLUSTER_LAT:-?} over 20 calls with 3 members; its cluster rows:"
+sed 's/^/  /' "$CLUSTER_DIR/scen/normal/cluster_report.csv" 2>/dev/null || true
 echo "bring-up ${BRINGUP} s; total $(secs "$T_START" "$(now)") s before teardown; FAILs: $FAILS"
