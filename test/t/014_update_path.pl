@@ -38,7 +38,8 @@ $node->start;
 
 my $version = $node->safe_psql('postgres',
 	q{SELECT default_version FROM pg_available_extensions WHERE name = 'pg_capacity'});
-is($version, '0.5.0', 'the server offers pg_capacity 0.5.0 as the default version');
+my ($control) = slurp_file("$srcdir/pg_capacity.control") =~ /^default_version = '([^']+)'/m;
+is($version, $control, "the server offers pg_capacity $control (this tree's control file) as the default version");
 
 # The fresh install must come from the full script of this tree, not from a
 # stale installation or from the chain of update scripts.
