@@ -18,6 +18,11 @@
 #  - a member that accepts TCP and never answers (a listener here): the call
 #    costs the timeout and no more; pg_cancel_backend() of the calling backend
 #    ends a call with a 60 s timeout at once; the server stays up;
+#  - discovery from a REST API that answers as Patroni's GET /cluster does
+#    (a child process here): the members, their names and the roles they
+#    report, with Content-Length and chunked; a 503, invalid JSON, JSON
+#    without members, silence and a closed port each give an ERROR naming
+#    the URL, within the timeout;
 #  - an unknown host gives a row with the error, not a hang.
 use strict;
 use warnings;
@@ -224,6 +229,71 @@ my @fd = $fo =~ /fds=(\d+)/g;
 like($fe, qr/canceling statement due to statement timeout/, 'the caller\'s statement_timeout ends a call mid-wait');
 ok(@fd == 2 && $fd[0] == $fd[1], "no descriptor left open by timed-out and cancelled calls (@fd)");
 close $listener;
+
+# --- discovery from a REST API that answers as Patroni does, or does not ----------
+# A child process answers each connection with the next canned response:
+# Patroni's GET /cluster listing the two nodes (Content-Length, then chunked),
+# a 503, JSON that is not JSON, JSON without members, and silence.
+my @json_members = map {
+	my ($n, $p, $r) = @$_;
+	qq({"name": "$n", "role": "$r", "state": "running", "api_url": "http://127.0.0.1:1/patroni", "host": "127.0.0.1", "port": $p, "timeline": 1})
+} ([ 'node-a', $pp, 'leader' ], [ 'node-b', $sp, 'replica' ]);
+my $cluster_json = '{"members": [' . join(', ', @json_members) . '], "scope": "t"}';
+my $chunked = join('', map { sprintf("%x\r\n%s\r\n", length $_, $_) }
+	  unpack('(A40)*', $cluster_json)) . "0\r\n\r\n";
+my @responses = (
+	"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+	  . length($cluster_json) . "\r\n\r\n$cluster_json",
+	"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n$chunked",
+	"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 2\r\n\r\n{}",
+	"HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\n{members:",
+	"HTTP/1.0 200 OK\r\nContent-Length: 11\r\n\r\n{\"scope\":1}",
+	'SILENT');
+my $rest = IO::Socket::INET->new(Listen => 16, LocalAddr => '127.0.0.1', LocalPort => 0,
+	Proto => 'tcp', ReuseAddr => 1) or die "rest listener: $!";
+my $rest_port = $rest->sockport;
+my $child = fork // die "fork: $!";
+if ($child == 0)
+{
+	for my $resp (@responses)
+	{
+		my $c = $rest->accept or last;
+		my $req = '';
+		while ($req !~ /\r\n\r\n/) { my $n = sysread($c, $req, 4096, length $req); last unless $n; }
+		if ($resp eq 'SILENT') { sleep 30; exit 0; }
+		print $c $resp;
+		close $c;
+	}
+	exit 0;
+}
+close $rest;
+my $via = "SET pg_capacity.cluster_members = ''; SET pg_capacity.patroni_url = 'http://127.0.0.1:$rest_port';";
+my $pat = q{SELECT string_agg(format('%s=%s/%s/%s', name, role, source, member), ' ' ORDER BY name)
+	FROM capacity.cluster_members()};
+my $want_pat = "node-a=primary/patroni/127.0.0.1:$pp node-b=standby/patroni/127.0.0.1:$sp";
+is($primary->safe_psql('postgres', "$via $pat"), $want_pat,
+	'members from a Patroni-like GET /cluster (Content-Length): names from it, roles from the members');
+is($primary->safe_psql('postgres', "$via $pat"), $want_pat, 'the same answer sent chunked');
+my @rest_errors = (
+	[ qr/answered HTTP status 503/, 'a 503 is an ERROR naming the status' ],
+	[ qr/did not answer valid JSON/, 'JSON that is not JSON is an ERROR' ],
+	[ qr/JSON without a "members" array/, 'JSON without members is an ERROR' ],
+	[ qr/no complete answer within pg_capacity.cluster_timeout/, 'silence costs the timeout' ]);
+for my $e (@rest_errors)
+{
+	$t0 = time;
+	my ($rc, $o, $err2) = $primary->psql('postgres',
+		"$via SET pg_capacity.cluster_timeout = '1s'; SELECT * FROM capacity.cluster_members()");
+	$el = time - $t0;
+	like($err2, qr/could not read the cluster's members from Patroni at http:\/\/127\.0\.0\.1:$rest_port: .*/,
+		"$e->[1]: the message names the URL");
+	like($err2, $e->[0], sprintf('%s (%.2f s)', $e->[1], $el));
+	like($err2, qr/HINT:  Set pg_capacity.patroni_url/, "$e->[1]: the hint names the settings");
+}
+cmp_ok($el, '<', 2.5, 'the silent REST API cost about the 1 s timeout');
+waitpid($child, 0) if kill 'TERM', $child;
+my ($rc2, $o2, $err3) = $primary->psql('postgres', "$via SELECT * FROM capacity.cluster_members()");
+like($err3, qr/could not connect: Connection refused/, 'a REST API that is down: connection refused');
 
 # --- an unknown host ------------------------------------------------------------
 $t0 = time;
