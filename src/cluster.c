@@ -460,6 +460,15 @@ member_close(MemberConn *c)
 	c->have_fd = false;
 }
 
+/*
+ * libpq's default notice processor writes a member's NOTICEs to this
+ * server's stderr, that is into its log as bare lines: drop them.
+ */
+static void
+ignore_notice(void *arg pg_attribute_unused(), const char *message pg_attribute_unused())
+{
+}
+
 static void
 member_start(CapMember *m, MemberConn *c, int timeout_ms, TimestampTz start)
 {
@@ -543,6 +552,7 @@ member_start(CapMember *m, MemberConn *c, int timeout_ms, TimestampTz start)
 		member_fail(m, c, psprintf("connection failed: %s", trimmed(PQerrorMessage(c->conn))), start);
 		return;
 	}
+	PQsetNoticeProcessor(c->conn, ignore_notice, NULL);
 	c->state = MS_CONNECTING;
 	c->want = WL_SOCKET_WRITEABLE;
 }

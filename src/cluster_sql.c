@@ -215,6 +215,28 @@ typedef struct RowOut
 	AttInMetadata *attin;
 } RowOut;
 
+/*
+ * Run "statements" on every member, start the result set, and say which
+ * members answered all nresults results in the expected shapes.
+ */
+static bool *
+cluster_rows(FunctionCallInfo fcinfo, const char *statements, int nresults,
+			 const int *ncols, ClusterCall *call, RowOut *out)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool	   *ok;
+	int			i;
+
+	cluster_call(statements, call);
+	cap_init_materialized_srf(fcinfo);
+	out->rsinfo = rsinfo;
+	out->attin = TupleDescGetAttInMetadata(rsinfo->setDesc);
+	ok = palloc0(sizeof(bool) * Max(call->n, 1));
+	for (i = 0; i < call->n; i++)
+		ok[i] = usable(&call->m[i], nresults, ncols);
+	return ok;
+}
+
 /* One cluster row: NaN numbers and NULL texts are SQL NULLs. */
 static void
 cluster_row(RowOut *out, const char *resource, double current, double peak,
@@ -436,18 +458,13 @@ pg_capacity_cluster_report(PG_FUNCTION_ARGS)
 				r,
 				c;
 
-	cluster_call(psprintf("SELECT * FROM %s.capacity_report(%s::pg_catalog.interval)", schema, since),
-				 &call);
-	cap_init_materialized_srf(fcinfo);
-	out.rsinfo = rsinfo;
-	out.attin = TupleDescGetAttInMetadata(rsinfo->setDesc);
-	ok = palloc0(sizeof(bool) * Max(call.n, 1));
-
+	ok = cluster_rows(fcinfo,
+					  psprintf("SELECT * FROM %s.capacity_report(%s::pg_catalog.interval)", schema, since),
+					  1, ncols, &call, &out);
 	for (i = 0; i < call.n; i++)
 	{
 		CapResultSet *rs;
 
-		ok[i] = usable(&call.m[i], 1, ncols);
 		if (!ok[i])
 			continue;
 		rs = &call.m[i].results[0];
@@ -512,17 +529,13 @@ pg_capacity_cluster_recommendations(PG_FUNCTION_ARGS)
 				nok = 0;
 	StringInfoData d;
 
-	cluster_call(psprintf("SELECT * FROM %s.capacity_report(%s::pg_catalog.interval);"
-						  "SELECT * FROM %s.scaling_recommendations(%s::pg_catalog.interval)",
-						  schema, since, schema, since),
-				 &call);
-	cap_init_materialized_srf(fcinfo);
-	out.rsinfo = rsinfo;
-	out.attin = TupleDescGetAttInMetadata(rsinfo->setDesc);
-	ok = palloc0(sizeof(bool) * Max(call.n, 1));
+	ok = cluster_rows(fcinfo,
+					  psprintf("SELECT * FROM %s.capacity_report(%s::pg_catalog.interval);"
+							   "SELECT * FROM %s.scaling_recommendations(%s::pg_catalog.interval)",
+							   schema, since, schema, since),
+					  2, ncols, &call, &out);
 	for (i = 0; i < call.n; i++)
 	{
-		ok[i] = usable(&call.m[i], 2, ncols);
 		if (ok[i])
 			nok++;
 		if (ok[i] && call.m[i].in_recovery)
@@ -632,7 +645,7 @@ pg_capacity_cluster_unused_indexes(PG_FUNCTION_ARGS)
 	char	   *schema;
 	static const int ncols[] = {UNUSED_COLS};
 	ClusterCall call;
-	AttInMetadata *attin;
+	RowOut		out;
 	bool	   *ok;
 	int			i,
 				j,
@@ -651,15 +664,12 @@ pg_capacity_cluster_unused_indexes(PG_FUNCTION_ARGS)
 	min_size = PG_GETARG_INT64(0);
 	schema = cap_cluster_schema(fcinfo->flinfo->fn_oid);
 
-	cluster_call(psprintf("SELECT * FROM %s.unused_indexes(" INT64_FORMAT ")", schema, min_size),
-				 &call);
-	cap_init_materialized_srf(fcinfo);
-	attin = TupleDescGetAttInMetadata(rsinfo->setDesc);
-	ok = palloc0(sizeof(bool) * Max(call.n, 1));
+	ok = cluster_rows(fcinfo,
+					  psprintf("SELECT * FROM %s.unused_indexes(" INT64_FORMAT ")", schema, min_size),
+					  1, ncols, &call, &out);
 	initStringInfo(&missing);
 	for (i = 0; i < call.n; i++)
 	{
-		ok[i] = usable(&call.m[i], 1, ncols);
 		if (ok[i])
 		{
 			nok++;
@@ -763,7 +773,7 @@ pg_capacity_cluster_unused_indexes(PG_FUNCTION_ARGS)
 		if (!safe)
 			v[10] = NULL;
 		v[11] = JsonbToCString(NULL, &JsonbValueToJsonb(jv)->root, 0);
-		tuplestore_puttuple(rsinfo->setResult, BuildTupleFromCStrings(attin, v));
+		tuplestore_puttuple(rsinfo->setResult, BuildTupleFromCStrings(out.attin, v));
 	}
 	return (Datum) 0;
 }

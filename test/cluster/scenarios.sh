@@ -31,7 +31,7 @@ SCALE=${SCENARIO_PGBENCH_SCALE:-10}      # the playbook's -s 100, 1/10
 if [ "${LONG_TESTS:-0}" = 1 ]; then
 	D_NORMAL=180 D_PEAK=90 D_SUSTAINED=600 D_SETTLE=30
 else
-	D_NORMAL=40 D_PEAK=30 D_SUSTAINED=60 D_SETTLE=10
+	D_NORMAL=40 D_PEAK=20 D_SUSTAINED=60 D_SETTLE=10
 fi
 REJOIN_TIMEOUT=120
 SAMPLE_INTERVAL=1                        # pg_capacity.sample_interval in cluster.sh

@@ -221,7 +221,7 @@ tap_cgroup_up() {
 	done
 	d=/sys/fs/cgroup/cpu/$TAP_CGROUP
 	cat "$d/cpu.cfs_period_us" >"$d/cpu.cfs_quota_us" || return 0
-	AS_PG_ENV+=("PGCAP_TEST_CGROUP=$TAP_CGROUP")
+	AS_PG_ENV+=("PGCAP_TEST_CGROUP=$TAP_CGROUP" "LONG_TESTS=${LONG_TESTS:-0}")
 }
 tap_cgroup_down() {
 	local c

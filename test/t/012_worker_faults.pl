@@ -104,10 +104,10 @@ ok(IPC::Run::run([ 'prlimit', '--pid', $pid, "--as=$cap:unlimited" ], '>', \$out
 big_history();
 my $n0 = pgc_status($node)->{raw_samples};
 my $t_cap = time;
-sleep 15;
+sleep 10;
 my $n1 = pgc_status($node)->{raw_samples};
-note "under the cap: raw samples $n0 -> $n1 in 15 s";
-cmp_ok($n1 - $n0, '>=', 8, 'samples keep coming while writes fail');
+note "under the cap: raw samples $n0 -> $n1 in 10 s";
+cmp_ok($n1 - $n0, '>=', 5, 'samples keep coming while writes fail');
 my $st = pgc_status($node);
 cmp_ok($st->{last_persist_epoch} // 0, '<', $t_cap, 'no write of the big history succeeded under the cap');
 cmp_ok(-s $hfile, '<', 100_000, 'the file on disk is still the small history');

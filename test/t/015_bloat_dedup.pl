@@ -16,7 +16,8 @@
 #     its reported error is 2 pp or less, and the reduction inside its
 #     reported interval (estimate +- error_pct) always;
 #   - mode 'sample' at the default cap (512 pages: most of these indexes
-#     are then read whole) within 2 pp;
+#     are then read whole) by the same rule: within 2 pp where it states
+#     that much, and always inside its interval;
 #   - mode 'exact' within 2 pp (and inside its interval);
 #   - the capped sample did not read every page (method 'sample', not 'exact').
 #
@@ -142,9 +143,14 @@ for my $f (@fixtures)
 	# interval must hold the truth, below)
 	cmp_ok($ds, '<=', $s->{err} <= 2 ? 2 : $s->{err} + 0.005,
 		sprintf('%s: sample %.2f%% (+-%.2f) vs REINDEX %.2f%%', $name, $s->{pct}, $s->{err}, $truth));
-	cmp_ok($dd, '<=', 2,
-		sprintf('%s: at the default sample cap (%s, %d pages read) %.2f%% vs REINDEX %.2f%%',
-			$name, $d->{method}, $d->{read}, $d->{pct}, $truth));
+	# the default cap: the same rule (a fresh-clone CI run of 2026-12-08 read
+	# 515 of 1099 pages of unique_runs, stated a wide interval and missed by
+	# 2.18 pp, inside it; "within 2 pp" regardless was more than it claims)
+	cmp_ok($dd, '<=', $d->{err} <= 2 ? 2 : $d->{err} + 0.005,
+		sprintf('%s: at the default sample cap (%s, %d pages read) %.2f%% (+-%.2f) vs REINDEX %.2f%%',
+			$name, $d->{method}, $d->{read}, $d->{pct}, $d->{err}, $truth));
+	cmp_ok($dd, '<=', $d->{err} + 0.005,
+		sprintf('%s: REINDEX inside the default cap\'s interval (+-%.2f pp)', $name, $d->{err}));
 	cmp_ok($ds, '<=', $s->{err} + 0.005,
 		sprintf('%s: REINDEX inside the sample interval (+-%.2f pp)', $name, $s->{err}));
 	cmp_ok($de, '<=', 2,

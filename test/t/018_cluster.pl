@@ -91,6 +91,15 @@ is(pgc_q($primary, q{SELECT string_agg(index_name, ',' ORDER BY index_name)
 is(pgc_q($standby, q{SELECT (SELECT count(*) FROM jsonb_each(member_scans)) || '/' || safe_to_drop
                      FROM capacity.cluster_unused_indexes() WHERE index_name = 'reports_amount'}),
 	'2/true', 'from the standby too, with the scans of both members');
+# an index younger than the statistics: each member's unused_indexes() sends
+# a NOTICE about it, which must not land in this server's log as a bare line
+# (libpq's default notice processor writes to stderr)
+$primary->safe_psql('postgres', 'CREATE INDEX reports_young ON reports (id)');
+$primary->wait_for_catchup($standby);
+my $log_off = -s $primary->logfile;
+$primary->safe_psql('postgres', 'SELECT count(*) FROM capacity.cluster_unused_indexes()');
+my $bare = grep { /^(NOTICE|WARNING):/ } split /\n/, slurp_file($primary->logfile, $log_off);
+is($bare, 0, 'the members\' NOTICEs stay out of the server log');
 
 # --- summed load against pgbench ----------------------------------------------
 my ($out, $err) = ('', '');
