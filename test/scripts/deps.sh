@@ -20,6 +20,12 @@ PACKAGES=(
 	util-linux
 	strace
 	valgrind	# test/fault/faults.sh (long mode): the pg_regress suite under memcheck
+	curl python3	# the monitoring stage and the Patroni suite ask HTTP APIs
+	# test/monitoring/monitoring.sh: the exporter files, rules and dashboard with Debian's own
+	# (on a machine with systemd their services start on their default ports; the stage uses others)
+	prometheus
+	prometheus-postgres-exporter
+	prometheus-sql-exporter
 )
 
 missing=()

@@ -24,7 +24,7 @@
 # Environment: PG_CFLAGS (extra compiler flags, CI passes -Wall -Wextra -Werror),
 # PG_CONFIG (default /usr/lib/postgresql/15/bin/pg_config), PROVE_FLAGS,
 # KEEP_SCRATCH=1 keeps the scratch directory even on success,
-# TEST_TIMEOUT_{UNIT,REGRESS,TAP,CLUSTER,FUZZ,FAULT} (seconds, per stage), CLUSTER_TESTS=0
+# TEST_TIMEOUT_{UNIT,REGRESS,TAP,MONITORING,CLUSTER,FUZZ,FAULT} (seconds, per stage), CLUSTER_TESTS=0
 # skips the cluster stage, ONLY=cluster runs only it, LONG_TESTS=1 (long mode).
 set -uo pipefail
 
@@ -320,6 +320,22 @@ stage_fault() {
 	long_stage faults "fault injection" "${TEST_TIMEOUT_FAULT:-2400}" test/fault/faults.sh
 }
 
+# ---- monitoring -------------------------------------------------------------------
+# pg_capacity in the Prometheus stack (test/monitoring/monitoring.sh, as root): postgres_exporter
+# with monitoring/postgres_exporter/queries.yaml, Prometheus with the shipped rules, the series
+# against the SQL functions, an alert pending then firing, promtool check/test rules, every
+# Grafana dashboard query, sql_exporter; prints the cost of a scrape.
+stage_monitoring() {
+	section "monitoring (test/monitoring/monitoring.sh)"
+	if run_logged monitoring timeout -k 30 "${TEST_TIMEOUT_MONITORING:-600}" bash "$BUILD/test/monitoring/monitoring.sh"; then
+		passed=$((passed + 1))
+		SUMMARY+=("monitoring: passed")
+	else
+		failed=$((failed + 1))
+		SUMMARY+=("monitoring: FAILED (log: $LOGDIR/monitoring.log)")
+	fi
+}
+
 # ---- run ----------------------------------------------------------------------
 # ONLY=cluster runs the cluster scenarios alone (after the same set-up and build)
 if [ "$ONLY" != cluster ]; then
@@ -327,6 +343,7 @@ if [ "$ONLY" != cluster ]; then
 	stage_unit
 	stage_regress
 	stage_tap
+	stage_monitoring
 fi
 stage_cluster
 [ "$ONLY" = cluster ] || stage_fuzz
