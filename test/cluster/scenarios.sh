@@ -31,7 +31,7 @@ SCALE=${SCENARIO_PGBENCH_SCALE:-10}      # the playbook's -s 100, 1/10
 if [ "${LONG_TESTS:-0}" = 1 ]; then
 	D_NORMAL=180 D_PEAK=90 D_SUSTAINED=600 D_SETTLE=30
 else
-	D_NORMAL=40 D_PEAK=20 D_SUSTAINED=60 D_SETTLE=10
+	D_NORMAL=30 D_PEAK=20 D_SUSTAINED=60 D_SETTLE=7
 fi
 REJOIN_TIMEOUT=120
 SAMPLE_INTERVAL=1                        # pg_capacity.sample_interval in cluster.sh
@@ -40,6 +40,7 @@ REPORT=()
 cleanup() {
 	local rc=$?
 	kill_background
+	[ "${#EXPORTER_PIDS[@]}" -eq 0 ] || kill "${EXPORTER_PIDS[@]}" 2>/dev/null || true
 	cluster_stop scenarios "$rc" scen
 }
 
@@ -63,8 +64,62 @@ kill_background() {
 	BG_PIDS=()
 }
 
+EXPORTER_PIDS=()
 cluster_start
 mkdir -p "$CLUSTER_DIR/scen"
+
+# --- one postgres_exporter per member with monitoring/postgres_exporter/queries.yaml, as
+# Prometheus scrapes them (docs/monitoring.md): on the 3 free ports of the cluster's block after
+# the REST ports, as pgcap_cluster (pg_monitor) with the servers' password file
+EXPORTER_PORTS=()
+if command -v prometheus-postgres-exporter >/dev/null; then
+	for i in 1 2 3; do
+		EXPORTER_PORTS+=($((NODE_PORTS[0] + 5 + i)))
+		setpriv --reuid postgres --regid postgres --init-groups -- env -i HOME="$CLUSTER_DIR" PATH=/usr/bin:/bin \
+			DATA_SOURCE_NAME="host=127.0.0.1 port=${NODE_PORTS[$((i - 1))]} user=pgcap_cluster dbname=postgres sslmode=disable" \
+			PGPASSFILE="$CLUSTER_DIR/pgpass.cluster" prometheus-postgres-exporter \
+			--web.listen-address="127.0.0.1:${EXPORTER_PORTS[$((i - 1))]}" --disable-settings-metrics \
+			--extend.query-path="$HERE/../../monitoring/postgres_exporter/queries.yaml" \
+			>"$CLUSTER_DIR/exporter$i.log" 2>&1 &
+		EXPORTER_PIDS+=($!)
+	done
+else
+	log "prometheus-postgres-exporter is not installed (test/scripts/deps.sh): the exporter checks are skipped"
+fi
+
+# exporter_roles LABEL: one scrape of each member's exporter: its pg_capacity_level series carry
+# the role patronictl shows (leader: primary), and only the primary's has the cluster series
+# (7 resources, failover_headroom among them); retried for 15 s (an exporter reconnects to a
+# restarted node at its next scrape)
+exporter_roles() {
+	local label=$1 n out want got cl bad summary
+	[ "${#EXPORTER_PIDS[@]}" -gt 0 ] || return 0
+	check() {
+		bad="" summary=""
+		for n in $(members | awk '{ print $1 }'); do
+			want=standby
+			[ "$(leader)" = "$n" ] && want=primary
+			out=$(curl -s --max-time 10 "http://127.0.0.1:${EXPORTER_PORTS[$((${n#node} - 1))]}/metrics" || true)
+			got=$(grep -o '^pg_capacity_level{[^}]*' <<<"$out" | grep -o 'role="[a-z]*"' | sort -u | tr -d '"' | paste -sd, || true)
+			cl=$(grep -c '^pg_capacity_cluster_level{' <<<"$out" || true)
+			summary="$summary $n:${got:-none}/cluster=$cl"
+			[ "$got" = "role=$want" ] || bad="$bad $n role '${got}' not $want;"
+			if [ "$want" = primary ]; then
+				[ "$cl" = 7 ] && grep -q '^pg_capacity_cluster_level{resource="failover_headroom"' <<<"$out" ||
+					bad="$bad $n (primary) has $cl cluster series;"
+			else
+				[ "$cl" = 0 ] || bad="$bad $n (standby) has $cl cluster series;"
+			fi
+		done
+		[ -z "$bad" ]
+	}
+	if poll 15 check; then
+		pass "$label: each member's postgres_exporter:$summary"
+	else
+		fail "$label: the exporters:$bad (scraped:$summary)"
+	fi
+}
+
 
 # a replica is any running member that is not the leader
 replicas() { members | awk '$2 != "leader" && ($3 == "streaming" || $3 == "running") { print $1 }'; }
@@ -261,6 +316,7 @@ scenario() {
 	lag_check "$label" "$a0" "$a1"
 	if [ "$name" = normal ]; then
 		cluster_roles "$label"
+		exporter_roles "$label"
 		cluster_checks "$label" "$since" "$lead"
 	fi
 	REPORT+=("$(report_lines "$label" "$playbook" "$rc+$wc clients, $rr+$wr TPS, $dur s" "$lat_r" "$lat_w" \
@@ -485,6 +541,7 @@ failover_event() {
 			fail "4 failover ($kind): standbys on the new primary $new: $(q "$new_port" "SELECT value FROM capacity.latest() WHERE metric = 'standbys'")"
 		fi
 		cluster_roles "4 failover ($kind)"
+		exporter_roles "4 failover ($kind)"
 	else
 		EV_REJOIN=-
 		fail "4 failover ($kind): $old did not rejoin in $REJOIN_TIMEOUT s ($(members | tr '\n' ';'))"
