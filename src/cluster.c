@@ -352,7 +352,6 @@ members_from_patroni(const char *url, TimestampTz deadline, int *n)
 		mhost = jsonb_text(e->val.binary.data, "host");
 		mport = jsonb_text(e->val.binary.data, "port");
 		m[k].name = jsonb_text(e->val.binary.data, "name");
-		m[k].patroni_role = jsonb_text(e->val.binary.data, "role");
 		m[k].source = "patroni";
 		if (mhost == NULL || mport == NULL || strlen(mhost) >= CAP_HOST_LEN ||
 			(m[k].port = atoi(mport)) <= 0 || m[k].port > 65535)

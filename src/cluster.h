@@ -34,7 +34,6 @@ typedef struct CapMember
 	int			port;
 	char	   *name;			/* Patroni's member name, or NULL */
 	const char *source;			/* "patroni" or "setting" */
-	char	   *patroni_role;	/* as Patroni says (leader, replica, ...) */
 
 	/* filled by cap_cluster_fetch() */
 	bool		reachable;		/* connected and every statement ran */

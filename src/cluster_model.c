@@ -428,7 +428,7 @@ cap_failover_headroom(const CapClusterLoad *m, int n, CapHeadroom *h)
 		h->load_tps = h->load_tps_peak = h->connections = NAN;
 		h->remaining_tps_capacity = h->remaining_connections = NAN;
 		h->tps_pct = h->tps_peak_pct = h->connections_pct = NAN;
-		h->utilization_pct = h->peak_pct = NAN;
+		h->utilization_pct = NAN;
 		return;
 	}
 	h->remaining_tps_capacity = cap_all - m[h->leaving].tps_capacity;
@@ -447,12 +447,6 @@ cap_failover_headroom(const CapClusterLoad *m, int n, CapHeadroom *h)
 		h->utilization_pct = h->tps_pct;
 	else
 		h->utilization_pct = fmax(h->tps_pct, h->connections_pct);
-	if (isnan(h->tps_peak_pct))
-		h->peak_pct = h->connections_pct;
-	else if (isnan(h->connections_pct))
-		h->peak_pct = h->tps_peak_pct;
-	else
-		h->peak_pct = fmax(h->tps_peak_pct, h->connections_pct);
 }
 
 bool

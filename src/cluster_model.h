@@ -89,7 +89,6 @@ typedef struct CapHeadroom
 	double		remaining_connections;
 	double		connections_pct;
 	double		utilization_pct;	/* max(tps_pct, connections_pct) */
-	double		peak_pct;		/* the same from the peaks */
 } CapHeadroom;
 
 extern void cap_failover_headroom(const CapClusterLoad *m, int n, CapHeadroom *h);

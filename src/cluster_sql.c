@@ -244,7 +244,7 @@ cluster_row(RowOut *out, const char *resource, double current, double peak,
 			const char *detail)
 {
 	char	   *v[10];
-	double		nums[5] = {current, peak, capacity, util, 0};
+	double		nums[4] = {current, peak, capacity, util};
 	char	   *s[4];
 	int			k;
 
@@ -394,19 +394,22 @@ emit_cluster_rows(RowOut *out, ClusterCall *call, const bool *ok, CapClusterLoad
 			if (ok[i] && !l[i].primary)
 			{
 				const CapResultSet *rs = &call->m[i].results[0];
-				double		cur = report_value(rs, "replication_lag", 1);
 				int			r = report_row(rs, "replication_lag");
+				double		cur,
+							pk;
 
+				if (r < 0)
+					continue;
+				cur = num(CAP_RS_VALUE(rs, r, 1));
+				pk = num(CAP_RS_VALUE(rs, r, 2));
 				if (worst_i < 0 || cur > worst || isnan(worst))
 				{
 					worst = cur;
 					worst_i = i;
 				}
-				if (!isnan(report_value(rs, "replication_lag", 2)) &&
-					(isnan(worst_peak) || report_value(rs, "replication_lag", 2) > worst_peak))
-					worst_peak = report_value(rs, "replication_lag", 2);
-				if (r >= 0)
-					lv = cap_level_worse(lv, level_of(CAP_RS_VALUE(rs, r, 6)));
+				if (!isnan(pk) && (isnan(worst_peak) || pk > worst_peak))
+					worst_peak = pk;
+				lv = cap_level_worse(lv, level_of(CAP_RS_VALUE(rs, r, 6)));
 			}
 		cluster_row(out, "replication_lag", worst, worst_peak, NAN, "s", NAN, lv,
 					worst_i < 0 ? "No standby answered." :
