@@ -11,7 +11,8 @@
 #   make unittest             pure-C unit tests
 #   make installcheck TAP_TESTS=   pg_regress suite (test/sql, expected/) on a temp instance
 #   make installcheck REGRESS=     TAP tests (test/t/*.pl)
-# and, as root, test/cluster/scenarios.sh (the playbook's load-test scenarios on
+# and, as root, test/monitoring/monitoring.sh (monitoring/ with Debian's Prometheus
+# and exporters), test/cluster/scenarios.sh (the playbook's load-test scenarios on
 # a Patroni cluster on loopback; its report is printed at the end) and, in long
 # mode, test/fuzz/sqlsmith.sh and test/fault/faults.sh (a full disk under
 # pg_stat_tmp; the pg_regress suite under valgrind).
